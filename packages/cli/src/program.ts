@@ -1,0 +1,59 @@
+import { Command, CommanderError, Option } from "commander";
+import { keygenCommand } from "./commands/keygen.js";
+import { type Io, runCommand } from "./commands/run.js";
+import { EXIT, describeError } from "./errors.js";
+
+const VERSION = "0.1.0";
+
+/** Builds the `flowork` command line. Each action resolves to an exit status. */
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command("flowork")
+    .description("Flowork: self-hosted workflow automation")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError("(run flowork --help for usage)");
+
+  program
+    .command("run")
+    .description("run a workflow file locally, no servers needed")
+    .argument("<workflow>", "workflow JSON file (or a preset export with workflow_data)")
+    .option("--simulate", "run without side effects (SIMULATE mode)")
+    .option("--input <json>", "initial payload as JSON text")
+    .option("--vars <file>", 'variables JSON: {"NAME": "value"} or {"NAME": {"value": "...", "is_secret": true}}')
+    .option("--settings <file>", "engine settings JSON (SPEC section 4)")
+    .option("--json", "print one engine event per line instead of the progress view")
+    .option("--data <dir>", "data folder; plugins are loaded from <data>/components", ".flowork")
+    .option("--workspace <dir>", "folder file_read/file_write are confined to (default: the current folder)")
+    .action(async (workflow: string, options) => setExit(await runCommand(workflow, options, io)));
+
+  program
+    .command("keygen")
+    .description("create a new key pair for signing (address + private key in a 0600 file)")
+    .addOption(new Option("--out <file>", "where to write the key").default("flowork-key.json"))
+    .option("--force", "replace an existing file")
+    .action(async (options) => setExit(await keygenCommand(options, (line) => io.stdout.write(`${line}\n`))));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit status: 0 ok, 1 failed run, 2 bad arguments or invalid input. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.INVALID;
+    }
+    io.stderr.write(`flowork: ${describeError(err)}\n`);
+    return EXIT.INVALID;
+  }
+  return exitCode;
+}

@@ -1,0 +1,367 @@
+import {
+  DEFAULT_SETTINGS,
+  type EngineSettings,
+  type EventLogLevel,
+  type ExecutionMode,
+  FloworkError,
+  type JobStatus,
+  type StatusData,
+} from "@flowork/protocol";
+import type { ComponentResult, ComponentServices, Emission, VariableAccess } from "../components/types.js";
+import { createMemoryVariableAccess, sleepWithSignal } from "../testing/harness.js";
+import { RunAborted, errorPayload } from "./errors.js";
+import { type EventSink, logEvent, passesLevel } from "./events.js";
+import type { Edge, Graph, GraphNode } from "./graph.js";
+import { SecretMasker } from "./mask.js";
+import { type NodeRunHost, executeNode } from "./node-executor.js";
+import { TaskScope } from "./scope.js";
+import { type TemplateScope, renderDeep } from "./templates.js";
+
+export interface RunOptions {
+  jobId?: string;
+  mode?: ExecutionMode;
+  initialPayload?: unknown;
+  startNodeId?: string;
+  variables?: VariableAccess;
+  settings?: Partial<EngineSettings>;
+  services?: ComponentServices;
+  onEvent?: EventSink;
+  /** Aborting it stops the run (status STOPPED). */
+  signal?: AbortSignal;
+  /** The operator's kill switch. */
+  isDisabled?: (moduleId: string) => boolean;
+  /** The workflow's global loop (repeat the whole run). */
+  globalLoop?: { iterations: number; delayMs: () => number };
+}
+
+export interface RunOutcome {
+  job_id: string;
+  status: Extract<JobStatus, "SUCCEEDED" | "FAILED" | "STOPPED">;
+  result: Record<string, unknown>;
+  error?: { code: string; message: string };
+  started_at: string;
+  ended_at: string;
+  steps: number;
+}
+
+let jobCounter = 0;
+export function newJobId(): string {
+  jobCounter = (jobCounter + 1) % 1_000_000;
+  return `job-${Date.now().toString(36)}-${jobCounter.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * One execution of a compiled workflow: message passing from the entry nodes, parallel branches, joins, loops,
+ * error ports, retries, pause/resume/stop, the step guard and the event stream of SPEC section 4.
+ */
+export class WorkflowRun implements NodeRunHost {
+  readonly jobId: string;
+  readonly mode: ExecutionMode;
+  readonly settings: EngineSettings;
+  readonly services: ComponentServices;
+  readonly vars: VariableAccess;
+  readonly #graph: Graph;
+  readonly #options: RunOptions;
+  readonly #emit: EventSink;
+  readonly #masker: SecretMasker;
+  readonly #abort = new AbortController();
+  #status: JobStatus = "QUEUED";
+  #startTime = "";
+  #steps = 0;
+  #failure: FloworkError | undefined;
+  #endedBy: string | undefined;
+  #pauseGate: { promise: Promise<void>; release: () => void } | undefined;
+  #outputs = new Map<string, unknown>();
+  #result: Record<string, unknown> = {};
+  #joins = new Map<string, Map<number, unknown>>();
+  #ran = new Set<string>();
+
+  constructor(graph: Graph, options: RunOptions = {}) {
+    this.#graph = graph;
+    this.#options = options;
+    this.jobId = options.jobId ?? newJobId();
+    this.mode = options.mode ?? "EXECUTE";
+    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.services = options.services ?? {};
+    this.vars = options.variables ?? createMemoryVariableAccess();
+    this.#emit = options.onEvent ?? (() => {});
+    this.#masker = new SecretMasker(this.vars.secretValues?.() ?? []);
+    const external = options.signal;
+    if (external) {
+      if (external.aborted) this.stop();
+      else external.addEventListener("abort", () => this.stop(), { once: true });
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  get status(): JobStatus {
+    return this.#status;
+  }
+
+  isDisabled(moduleId: string): boolean {
+    return this.#options.isDisabled?.(moduleId) ?? false;
+  }
+
+  /** Stops the run: running nodes are cancelled, nothing new starts, the final status is STOPPED. */
+  stop(): void {
+    if (!this.#abort.signal.aborted) this.#abort.abort(new RunAborted("stopped"));
+    this.#pauseGate?.release();
+  }
+
+  /** Pauses: running nodes finish, no new node starts until resume(). */
+  pause(): boolean {
+    if (this.#status !== "RUNNING" || this.#pauseGate) return false;
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#pauseGate = { promise, release };
+    this.#setStatus("PAUSED");
+    return true;
+  }
+
+  resume(): boolean {
+    const gate = this.#pauseGate;
+    if (!gate) return false;
+    this.#pauseGate = undefined;
+    gate.release();
+    if (!this.#abort.signal.aborted) this.#setStatus("RUNNING");
+    return true;
+  }
+
+  log(level: EventLogLevel, message: string, node?: GraphNode): void {
+    if (!passesLevel(level, this.settings.log_level)) return;
+    const source = node ? (node.node.name ?? node.node.module_id) : "workflow";
+    this.#emit(logEvent(this.jobId, level, source, this.#masker.text(message), node?.node.id));
+  }
+
+  debugPopup(node: GraphNode, title: string, content: unknown): void {
+    this.#emit({
+      type: "SHOW_DEBUG_POPUP",
+      job_id: this.jobId,
+      node_id: node.node.id,
+      title: this.#masker.text(title),
+      content: this.#masker.deep(content),
+    });
+  }
+
+  stopRun(node: GraphNode, reason?: string): void {
+    this.#endedBy = reason ?? `ended by node "${node.node.id}"`;
+    if (!this.#abort.signal.aborted) this.#abort.abort(new RunAborted("ended"));
+  }
+
+  /** Runs to the end and returns the outcome; never throws. */
+  async start(): Promise<RunOutcome> {
+    this.#startTime = new Date().toISOString();
+    if (this.#abort.signal.aborted) return this.#finish();
+    this.#setStatus("RUNNING");
+    const loop = this.#options.globalLoop;
+    const iterations = loop ? Math.max(1, loop.iterations) : 1;
+    for (let i = 0; i < iterations; i++) {
+      if (i > 0) {
+        this.#resetPass();
+        const delay = loop?.delayMs() ?? 0;
+        if (delay > 0) await sleepWithSignal(delay, this.#abort.signal).catch(() => {});
+        if (this.#abort.signal.aborted) break;
+        this.log("INFO", `iteration ${i + 1} of ${iterations}`);
+      }
+      await this.#pass();
+      if (this.#abort.signal.aborted) break;
+    }
+    return this.#finish();
+  }
+
+  async #pass(): Promise<void> {
+    const root = new TaskScope();
+    const start = this.#options.startNodeId;
+    const entries = start !== undefined ? [start] : this.#graph.entryIds;
+    const payload = this.#options.initialPayload ?? {};
+    for (const id of entries) {
+      const node = this.#graph.nodes.get(id);
+      if (node) this.#spawn(node, payload, undefined, root);
+    }
+    await root.drained();
+  }
+
+  #resetPass(): void {
+    this.#steps = 0;
+    this.#outputs.clear();
+    this.#result = {};
+    this.#joins.clear();
+  }
+
+  #spawn(node: GraphNode, payload: unknown, edge: Edge | undefined, scope: TaskScope): void {
+    scope.enter();
+    this.#runTask(node, payload, edge, scope).then(
+      () => scope.leave(),
+      (err: unknown) => {
+        this.#fail(err instanceof FloworkError ? err : new FloworkError("INTERNAL", "scheduler error", { cause: err }));
+        scope.leave();
+      },
+    );
+  }
+
+  async #runTask(node: GraphNode, input: unknown, edge: Edge | undefined, scope: TaskScope): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    let payload = input;
+    if (node.component.joinsInputs && node.incoming.length > 0) {
+      const joined = this.#join(node, input, edge);
+      if (joined === undefined) return;
+      payload = joined;
+    }
+    if (this.#pauseGate) await this.#pauseGate.promise;
+    if (this.#abort.signal.aborted) return;
+    if (++this.#steps > this.settings.max_steps_per_execution) {
+      this.#fail(
+        new FloworkError("LOOP_LIMIT", `more than ${this.settings.max_steps_per_execution} node runs (max_steps_per_execution)`),
+      );
+      return;
+    }
+    this.#ran.add(node.node.id);
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    const config = node.templated ? (renderDeep(node.config, this.#templateScope(payload)) as Record<string, unknown>) : node.config;
+    let attempt = 1;
+    let outcome: { result: ComponentResult; attempts: number };
+    try {
+      outcome = await executeNode(this, node, payload, config, (a) => {
+        attempt = a;
+        this.#metric(node, "RUNNING", a, startedAt);
+      });
+    } catch (err) {
+      if (err instanceof RunAborted || this.#abort.signal.aborted) return;
+      const error = err instanceof FloworkError ? err : new FloworkError("INTERNAL", undefined, { cause: err });
+      const message = this.#masker.text(error.message);
+      this.#metric(node, "FAILED", attempt, startedAt, performance.now() - t0, undefined, { code: error.code, message });
+      this.log("ERROR", `${error.code}: ${message}`, node);
+      if ((node.out.get("error")?.length ?? 0) > 0) {
+        this.#route(node, { payload: errorPayload(payload, new FloworkError(error.code, message)), output_name: "error" }, scope);
+      } else {
+        this.#fail(new FloworkError(error.code, `node "${node.node.id}" failed: ${message}`, { details: { node_id: node.node.id } }));
+      }
+      return;
+    }
+    const { result } = outcome;
+    const emissions = "emits" in result ? result.emits : [result];
+    const lastPort = emissions.at(-1)?.output_name ?? node.defaultPort;
+    this.#metric(node, "SUCCEEDED", outcome.attempts, startedAt, performance.now() - t0, lastPort);
+    if ("emits" in result && result.sequential) {
+      for (const emission of result.emits) {
+        if (this.#abort.signal.aborted) return;
+        const child = new TaskScope();
+        this.#route(node, emission, child);
+        await child.drained();
+      }
+    } else {
+      for (const emission of emissions) this.#route(node, emission, scope);
+    }
+  }
+
+  /** Buffers a payload for a join node; returns the inputs array once every connected input has one. */
+  #join(node: GraphNode, payload: unknown, edge: Edge | undefined): unknown[] | undefined {
+    const index = edge?.targetIndex ?? 0;
+    let buffer = this.#joins.get(node.node.id);
+    if (!buffer) {
+      buffer = new Map();
+      this.#joins.set(node.node.id, buffer);
+    }
+    if (!buffer.has(index)) buffer.set(index, payload);
+    if (buffer.size < node.incoming.length) return undefined;
+    this.#joins.delete(node.node.id);
+    return node.incoming.map((e) => buffer.get(e.targetIndex));
+  }
+
+  #route(node: GraphNode, emission: Emission, scope: TaskScope): void {
+    const port = emission.output_name ?? node.defaultPort;
+    const payload = emission.payload;
+    this.#outputs.set(node.node.id, payload);
+    const edges = node.out.get(port);
+    if (!edges || edges.length === 0) {
+      this.#result[node.node.id] = payload;
+      return;
+    }
+    for (let i = 0; i < edges.length; i++) {
+      const edge = edges[i] as Edge;
+      const target = this.#graph.nodes.get(edge.target);
+      // Each branch gets its own copy, so a component that changes its input cannot reach a sibling branch.
+      if (target) this.#spawn(target, i === 0 ? payload : structuredClone(payload), edge, scope);
+    }
+  }
+
+  #templateScope(payload: unknown): TemplateScope {
+    return {
+      payload,
+      vars: (name) => this.vars.get(name),
+      nodes: (id) => (this.#outputs.has(id) ? { payload: this.#outputs.get(id) } : undefined),
+    };
+  }
+
+  #metric(
+    node: GraphNode,
+    status: "RUNNING" | "SUCCEEDED" | "FAILED" | "SKIPPED",
+    attempt: number,
+    startedAt: string,
+    durationMs?: number,
+    outputPort?: string,
+    error?: { code: string; message: string },
+  ): void {
+    this.#emit({
+      type: "NODE_EXECUTION_METRIC",
+      job_id: this.jobId,
+      node_id: node.node.id,
+      module_id: node.node.module_id,
+      status,
+      attempt,
+      started_at: startedAt,
+      ...(durationMs !== undefined && { duration_ms: Math.round(durationMs * 1000) / 1000 }),
+      ...(outputPort !== undefined && { output_port: outputPort }),
+      ...(error !== undefined && { error }),
+    });
+  }
+
+  #fail(error: FloworkError): void {
+    if (this.#abort.signal.aborted) return;
+    this.#failure = error;
+    this.#abort.abort(new RunAborted("failed"));
+  }
+
+  #setStatus(status: JobStatus, extra: Partial<StatusData> = {}): void {
+    this.#status = status;
+    this.#emit({
+      type: "workflow_status_update",
+      job_id: this.jobId,
+      status_data: { status, mode: this.mode, start_time: this.#startTime || new Date().toISOString(), ...extra },
+    });
+  }
+
+  #finish(): RunOutcome {
+    const reason = this.#abort.signal.reason;
+    const status: RunOutcome["status"] = this.#failure
+      ? "FAILED"
+      : reason instanceof RunAborted && reason.kind === "stopped"
+        ? "STOPPED"
+        : "SUCCEEDED";
+    const endedAt = new Date().toISOString();
+    const result = this.#masker.deep(this.#result);
+    if (status === "SUCCEEDED" || status === "FAILED") {
+      const skippedAt = endedAt;
+      for (const node of this.#graph.nodes.values()) {
+        if (!this.#ran.has(node.node.id)) this.#metric(node, "SKIPPED", 1, skippedAt);
+      }
+    }
+    if (this.#endedBy) this.log("INFO", this.#endedBy);
+    const outcome: RunOutcome = { job_id: this.jobId, status, result, started_at: this.#startTime, ended_at: endedAt, steps: this.#steps };
+    const extra: Partial<StatusData> = { end_time: endedAt, result };
+    if (this.#failure) {
+      outcome.error = { code: this.#failure.code, message: this.#masker.text(this.#failure.message) };
+      extra.error_message = outcome.error.message;
+      extra.error_code = outcome.error.code;
+    }
+    this.#setStatus(status, extra);
+    if (!this.#abort.signal.aborted) this.#abort.abort(new RunAborted("ended"));
+    return outcome;
+  }
+}

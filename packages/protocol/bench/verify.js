@@ -1,0 +1,117 @@
+// Signed-envelope verification benchmark: native secp256k1 vs pure JS (noble), side by side, on one core.
+// Run: npm run bench -w @flowork/protocol   (after `npx tsc -b packages/protocol`)
+// Options: BENCH_SECONDS=2 (time per measurement), BENCH_POOL=500 (distinct pre-signed envelopes).
+import os from "node:os";
+import {
+  createVerifier,
+  createViemRecoverer,
+  hashEnvelopePayload,
+  keccak256Bytes,
+  MemoryReplayCache,
+  parseMessage,
+  parseSignature,
+  personalMessageBytes,
+  signEnvelope,
+  signerFromPrivateKey,
+  verifyEnvelope,
+} from "../dist/index.js";
+import { createNativeRecoverer, keccak256 as fastKeccak256, loadNativeSecp256k1 } from "../dist/node/index.js";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const POOL = Number(process.env.BENCH_POOL ?? 500);
+const ENGINE_ID = "eng_6f1d0c3b9a7e4d21";
+
+/** Runs `fn` (sync or async) repeatedly for about `seconds`; returns ops/s and µs/op. */
+async function measure(fn, seconds = SECONDS) {
+  const warmEnd = performance.now() + 200;
+  while (performance.now() < warmEnd) await fn();
+  let ops = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 50; i++) await fn();
+    ops += 50;
+  }
+  const ms = performance.now() - start;
+  return { opsPerSec: (ops / ms) * 1000, usPerOp: (ms * 1000) / ops };
+}
+
+function measureSync(fn, seconds = SECONDS / 2) {
+  const warmEnd = performance.now() + 100;
+  while (performance.now() < warmEnd) fn();
+  let ops = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 100; i++) fn();
+    ops += 100;
+  }
+  const ms = performance.now() - start;
+  return { opsPerSec: (ops / ms) * 1000, usPerOp: (ms * 1000) / ops };
+}
+
+const fmt = (n, d = 1) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const row = (label, r) => console.log(`  ${label.padEnd(44)} ${fmt(r.usPerOp, 2).padStart(10)} µs ${fmt(r.opsPerSec, 0).padStart(12)} /s`);
+
+/** Verifies the pool round-robin; a fresh replay cache per pass so nonces are new to it. */
+function verifyLoop(recoverer, pool) {
+  let verifier;
+  let i = pool.length;
+  return async () => {
+    if (i === pool.length) {
+      verifier = createVerifier({ recoverer, replayCache: new MemoryReplayCache() });
+      i = 0;
+    }
+    await verifyEnvelope(verifier, pool[i++], ENGINE_ID);
+  };
+}
+
+const native = createNativeRecoverer();
+const js = createViemRecoverer();
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+console.log(`Flowork signed-envelope verification — node ${process.version}, ${cpu}, ${os.cpus().length} cores`);
+console.log(`native binding: ${native ? "loaded" : "NOT available (only pure JS measured)"}`);
+
+const signer = signerFromPrivateKey(`0x${"5a".repeat(32)}`);
+const payload = {
+  type: "execute_workflow",
+  request_id: "r-42",
+  preset_name: "daily-report",
+  mode: "EXECUTE",
+  initial_payload: { customer: "acme", items: [1, 2, 3], note: "ünïcödé ok" },
+};
+const pool = [];
+for (let i = 0; i < POOL; i++) pool.push(await signEnvelope(signer, ENGINE_ID, { ...payload, request_id: `r-${i}` }));
+const sample = pool[0];
+const msgBytes = personalMessageBytes(sample.auth.message);
+const pubKey = new Uint8Array(64).fill(7);
+const { compact, recovery } = parseSignature(sample.auth.signature);
+const digest = fastKeccak256(msgBytes);
+
+console.log(`\nWhere the time goes (one verification of a ${sample.auth.message.length}-char message):`);
+row("parse message (strict)", measureSync(() => parseMessage(sample.auth.message)));
+row("parse signature (range + low-s)", measureSync(() => parseSignature(sample.auth.signature)));
+row("EIP-191 bytes (UTF-8 + prefix)", measureSync(() => personalMessageBytes(sample.auth.message)));
+row("keccak256 of message, viem/noble", measureSync(() => keccak256Bytes(msgBytes)));
+row("keccak256 of message, unrolled (node/)", measureSync(() => fastKeccak256(msgBytes)));
+row("keccak256 of public key, unrolled (node/)", measureSync(() => fastKeccak256(pubKey)));
+row("payload: JCS canonicalize + sha256", measureSync(() => hashEnvelopePayload(sample.payload)));
+const binding = loadNativeSecp256k1();
+if (binding) row("ecdsaRecover, native libsecp256k1", measureSync(() => binding.ecdsaRecover(compact, recovery, digest, false)));
+row("recoverAddress, pure JS (noble)", measureSync(() => js.recoverAddress(sample.auth.message, sample.auth.signature), 1));
+if (native) row("recoverAddress, native", measureSync(() => native.recoverAddress(sample.auth.message, sample.auth.signature)));
+
+console.log("\nFull verifyEnvelope (rules 1-6, replay cache included), sequential on one core:");
+const results = {};
+if (native) {
+  results.native = await measure(verifyLoop(native, pool));
+  row("native secp256k1", results.native);
+}
+results.js = await measure(verifyLoop(js, pool), Math.max(1, SECONDS / 2));
+row("pure JS (noble, browser-safe)", results.js);
+if (native) {
+  console.log(`\n  native is ${fmt(results.native.opsPerSec / results.js.opsPerSec, 1)}x faster than pure JS`);
+  const goal = 8000;
+  const ok = results.native.opsPerSec >= goal;
+  console.log(`  goal >= ${goal.toLocaleString("en-US")} verifications/s (native): ${ok ? "met" : "NOT met"}`);
+}
