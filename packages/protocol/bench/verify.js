@@ -15,7 +15,11 @@ import {
   signerFromPrivateKey,
   verifyEnvelope,
 } from "../dist/index.js";
-import { createNativeRecoverer, keccak256 as fastKeccak256, loadNativeSecp256k1 } from "../dist/node/index.js";
+import {
+  createNativeRecoverer,
+  keccak256 as fastKeccak256,
+  loadNativeSecp256k1,
+} from "../dist/node/index.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const POOL = Number(process.env.BENCH_POOL ?? 500);
@@ -51,7 +55,10 @@ function measureSync(fn, seconds = SECONDS / 2) {
 }
 
 const fmt = (n, d = 1) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
-const row = (label, r) => console.log(`  ${label.padEnd(44)} ${fmt(r.usPerOp, 2).padStart(10)} µs ${fmt(r.opsPerSec, 0).padStart(12)} /s`);
+const row = (label, r) =>
+  console.log(
+    `  ${label.padEnd(44)} ${fmt(r.usPerOp, 2).padStart(10)} µs ${fmt(r.opsPerSec, 0).padStart(12)} /s`,
+  );
 
 /** Verifies the pool round-robin; a fresh replay cache per pass so nonces are new to it. */
 function verifyLoop(recoverer, pool) {
@@ -69,7 +76,9 @@ function verifyLoop(recoverer, pool) {
 const native = createNativeRecoverer();
 const js = createViemRecoverer();
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-console.log(`Flowork signed-envelope verification — node ${process.version}, ${cpu}, ${os.cpus().length} cores`);
+console.log(
+  `Flowork signed-envelope verification — node ${process.version}, ${cpu}, ${os.cpus().length} cores`,
+);
 console.log(`native binding: ${native ? "loaded" : "NOT available (only pure JS measured)"}`);
 
 const signer = signerFromPrivateKey(`0x${"5a".repeat(32)}`);
@@ -81,7 +90,8 @@ const payload = {
   initial_payload: { customer: "acme", items: [1, 2, 3], note: "ünïcödé ok" },
 };
 const pool = [];
-for (let i = 0; i < POOL; i++) pool.push(await signEnvelope(signer, ENGINE_ID, { ...payload, request_id: `r-${i}` }));
+for (let i = 0; i < POOL; i++)
+  pool.push(await signEnvelope(signer, ENGINE_ID, { ...payload, request_id: `r-${i}` }));
 const sample = pool[0];
 const msgBytes = personalMessageBytes(sample.auth.message);
 const pubKey = new Uint8Array(64).fill(7);
@@ -89,17 +99,49 @@ const { compact, recovery } = parseSignature(sample.auth.signature);
 const digest = fastKeccak256(msgBytes);
 
 console.log(`\nWhere the time goes (one verification of a ${sample.auth.message.length}-char message):`);
-row("parse message (strict)", measureSync(() => parseMessage(sample.auth.message)));
-row("parse signature (range + low-s)", measureSync(() => parseSignature(sample.auth.signature)));
-row("EIP-191 bytes (UTF-8 + prefix)", measureSync(() => personalMessageBytes(sample.auth.message)));
-row("keccak256 of message, viem/noble", measureSync(() => keccak256Bytes(msgBytes)));
-row("keccak256 of message, unrolled (node/)", measureSync(() => fastKeccak256(msgBytes)));
-row("keccak256 of public key, unrolled (node/)", measureSync(() => fastKeccak256(pubKey)));
-row("payload: JCS canonicalize + sha256", measureSync(() => hashEnvelopePayload(sample.payload)));
+row(
+  "parse message (strict)",
+  measureSync(() => parseMessage(sample.auth.message)),
+);
+row(
+  "parse signature (range + low-s)",
+  measureSync(() => parseSignature(sample.auth.signature)),
+);
+row(
+  "EIP-191 bytes (UTF-8 + prefix)",
+  measureSync(() => personalMessageBytes(sample.auth.message)),
+);
+row(
+  "keccak256 of message, viem/noble",
+  measureSync(() => keccak256Bytes(msgBytes)),
+);
+row(
+  "keccak256 of message, unrolled (node/)",
+  measureSync(() => fastKeccak256(msgBytes)),
+);
+row(
+  "keccak256 of public key, unrolled (node/)",
+  measureSync(() => fastKeccak256(pubKey)),
+);
+row(
+  "payload: JCS canonicalize + sha256",
+  measureSync(() => hashEnvelopePayload(sample.payload)),
+);
 const binding = loadNativeSecp256k1();
-if (binding) row("ecdsaRecover, native libsecp256k1", measureSync(() => binding.ecdsaRecover(compact, recovery, digest, false)));
-row("recoverAddress, pure JS (noble)", measureSync(() => js.recoverAddress(sample.auth.message, sample.auth.signature), 1));
-if (native) row("recoverAddress, native", measureSync(() => native.recoverAddress(sample.auth.message, sample.auth.signature)));
+if (binding)
+  row(
+    "ecdsaRecover, native libsecp256k1",
+    measureSync(() => binding.ecdsaRecover(compact, recovery, digest, false)),
+  );
+row(
+  "recoverAddress, pure JS (noble)",
+  measureSync(() => js.recoverAddress(sample.auth.message, sample.auth.signature), 1),
+);
+if (native)
+  row(
+    "recoverAddress, native",
+    measureSync(() => native.recoverAddress(sample.auth.message, sample.auth.signature)),
+  );
 
 console.log("\nFull verifyEnvelope (rules 1-6, replay cache included), sequential on one core:");
 const results = {};
@@ -110,8 +152,12 @@ if (native) {
 results.js = await measure(verifyLoop(js, pool), Math.max(1, SECONDS / 2));
 row("pure JS (noble, browser-safe)", results.js);
 if (native) {
-  console.log(`\n  native is ${fmt(results.native.opsPerSec / results.js.opsPerSec, 1)}x faster than pure JS`);
+  console.log(
+    `\n  native is ${fmt(results.native.opsPerSec / results.js.opsPerSec, 1)}x faster than pure JS`,
+  );
   const goal = 8000;
   const ok = results.native.opsPerSec >= goal;
-  console.log(`  goal >= ${goal.toLocaleString("en-US")} verifications/s (native): ${ok ? "met" : "NOT met"}`);
+  console.log(
+    `  goal >= ${goal.toLocaleString("en-US")} verifications/s (native): ${ok ? "met" : "NOT met"}`,
+  );
 }

@@ -16,6 +16,7 @@ afterAll(() => sandbox.close());
 
 function sampleValue(p: ComponentProperty): unknown {
   if (p.default !== undefined) return p.default;
+  if (p.id.endsWith("url")) return "https://example.com/";
   const first = p.options?.[0];
   if (first !== undefined) return typeof first === "object" ? first.value : first;
   switch (p.type) {

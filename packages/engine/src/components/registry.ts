@@ -23,6 +23,11 @@ export class ComponentRegistry {
     this.#components.set(definition.manifest.id, { definition, origin });
   }
 
+  /** Removes a component (a plugin whose folder was deleted); returns whether it was there. */
+  unregister(moduleId: string): boolean {
+    return this.#components.delete(moduleId);
+  }
+
   get(moduleId: string): ComponentDefinition | undefined {
     return this.#components.get(moduleId)?.definition;
   }

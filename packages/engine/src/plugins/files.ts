@@ -49,7 +49,11 @@ export async function readSmallFile(file: string, maxBytes: number): Promise<Sma
     const stats = await handle.stat();
     if (!stats.isFile()) throw new PluginLoadError("READ_FAILED", file, "not a regular file");
     if (stats.size > maxBytes) {
-      throw new PluginLoadError("FILE_TOO_LARGE", file, `${stats.size} bytes, over the ${maxBytes}-byte limit`);
+      throw new PluginLoadError(
+        "FILE_TOO_LARGE",
+        file,
+        `${stats.size} bytes, over the ${maxBytes}-byte limit`,
+      );
     }
     const buffer = Buffer.alloc(stats.size);
     const { bytesRead } = await handle.read(buffer, 0, stats.size, 0);

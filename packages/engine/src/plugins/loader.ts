@@ -3,13 +3,13 @@ import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ComponentRegistry } from "../components/registry.js";
 import { errorText, isNotFound, MAX_PLUGIN_FILE_BYTES, resolveInside, SAFE_PLUGIN_ID } from "./files.js";
-import { type PluginSlot, liveDefinition } from "./live.js";
+import { liveDefinition, type PluginSlot } from "./live.js";
 import { readPluginManifest } from "./manifest.js";
 import { findEntry, importPluginCode } from "./module.js";
 import { type PluginError, PluginLoadError, type PluginReport } from "./report.js";
 
-export type { PluginError, PluginErrorCode, PluginReport } from "./report.js";
 export { MAX_PLUGIN_FILE_BYTES, SAFE_PLUGIN_ID } from "./files.js";
+export type { PluginError, PluginErrorCode, PluginReport } from "./report.js";
 
 /** Options of `loadPlugins`. */
 export interface LoadPluginsOptions {
@@ -82,7 +82,12 @@ async function scan(
     entries = await readdir(root, { withFileTypes: true });
   } catch (err) {
     if (!isNotFound(err)) {
-      report.errors.push({ id: "", path: dir, code: "READ_FAILED", message: `cannot read: ${errorText(err)}` });
+      report.errors.push({
+        id: "",
+        path: dir,
+        code: "READ_FAILED",
+        message: `cannot read: ${errorText(err)}`,
+      });
       return report; // unreadable is not "empty": keep what is loaded
     }
   }
@@ -107,6 +112,7 @@ async function scan(
   for (const [id, { slot, dir: from }] of state.slots) {
     if (from === dir && !seen.has(id) && !slot.removed) {
       slot.removed = true;
+      registry.unregister(id);
       report.removed.push(id);
     }
   }
@@ -126,8 +132,10 @@ async function loadOne(
   const folderPath = path.join(root, id);
   const folder = await resolveInside(root, folderPath);
   if (folder === undefined) throw new PluginLoadError("READ_FAILED", folderPath, "dangling symlink");
-  if (folder === root) throw new PluginLoadError("OUTSIDE_DIR", folderPath, "links to the plugins dir itself");
-  if (!(await stat(folder)).isDirectory()) throw new PluginLoadError("READ_FAILED", folderPath, "not a folder");
+  if (folder === root)
+    throw new PluginLoadError("OUTSIDE_DIR", folderPath, "links to the plugins dir itself");
+  if (!(await stat(folder)).isDirectory())
+    throw new PluginLoadError("READ_FAILED", folderPath, "not a folder");
 
   const { manifest, main, key: manifestKey } = await readPluginManifest(folder, id, maxBytes);
   const known = state.slots.get(id);
@@ -148,6 +156,7 @@ async function loadOne(
   }
   const wasRemoved = known.slot.removed;
   Object.assign(known.slot, { manifest, code, key, removed: false });
+  if (wasRemoved) registry.register(liveDefinition(known.slot), "plugin");
   return wasRemoved ? "loaded" : "reloaded";
 }
 

@@ -20,7 +20,11 @@ export interface PluginManifest {
  * Reads and validates `<folder>/manifest.json` of plugin `id`. `folder` is the plugin folder's real path; the
  * manifest must resolve inside it.
  */
-export async function readPluginManifest(folder: string, id: string, maxBytes: number): Promise<PluginManifest> {
+export async function readPluginManifest(
+  folder: string,
+  id: string,
+  maxBytes: number,
+): Promise<PluginManifest> {
   const file = path.join(folder, "manifest.json");
   const real = await resolveInside(folder, file);
   if (real === undefined) throw new PluginLoadError("MANIFEST_MISSING", file, "no manifest.json");
@@ -46,7 +50,11 @@ export async function readPluginManifest(folder: string, id: string, maxBytes: n
     throw new PluginLoadError("MANIFEST_INVALID", file, `manifest.json is invalid: ${problems.join("; ")}`);
   }
   if (parsed.data.id !== id) {
-    throw new PluginLoadError("ID_MISMATCH", file, `manifest id "${parsed.data.id}" differs from the folder name`);
+    throw new PluginLoadError(
+      "ID_MISMATCH",
+      file,
+      `manifest id "${parsed.data.id}" differs from the folder name`,
+    );
   }
   return { manifest: parsed.data, main, key };
 }

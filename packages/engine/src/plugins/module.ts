@@ -17,7 +17,11 @@ export interface PluginEntry {
 }
 
 /** Finds the entry module (`main`, else `index.js`, else `index.mjs`) inside the plugin folder (a real path). */
-export async function findEntry(folder: string, main: string | undefined, maxBytes: number): Promise<PluginEntry> {
+export async function findEntry(
+  folder: string,
+  main: string | undefined,
+  maxBytes: number,
+): Promise<PluginEntry> {
   const candidates = main === undefined ? DEFAULT_ENTRIES : [main];
   for (const name of candidates) {
     const real = await resolveInside(folder, path.join(folder, name));
@@ -53,7 +57,11 @@ export async function importPluginCode(entry: PluginEntry, timeoutMs: number): P
   }
   const execute = isFunction(mod["default"]) ? mod["default"] : mod["execute"];
   if (!isFunction(execute)) {
-    throw new PluginLoadError("NO_EXECUTE", entry.file, "exports neither a default function nor a named execute");
+    throw new PluginLoadError(
+      "NO_EXECUTE",
+      entry.file,
+      "exports neither a default function nor a named execute",
+    );
   }
   const code: PluginCode = { execute: execute as PluginCode["execute"] };
   if (isFunction(mod["simulate"])) code.simulate = mod["simulate"] as NonNullable<PluginCode["simulate"]>;

@@ -1,5 +1,5 @@
 import {
-  DEFAULT_SETTINGS,
+  settingsWith,
   type EngineSettings,
   type EventLogLevel,
   type ExecutionMode,
@@ -81,7 +81,7 @@ export class WorkflowRun implements NodeRunHost {
     this.#options = options;
     this.jobId = options.jobId ?? newJobId();
     this.mode = options.mode ?? "EXECUTE";
-    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.settings = settingsWith(options.settings);
     this.services = options.services ?? {};
     this.vars = options.variables ?? createMemoryVariableAccess();
     this.#emit = options.onEvent ?? (() => {});

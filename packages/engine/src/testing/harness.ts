@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, type EngineSettings, type EventLogLevel, type ExecutionMode } from "@flowork/protocol";
+import { type EngineSettings, type EventLogLevel, type ExecutionMode, settingsWith } from "@flowork/protocol";
 import type { ComponentContext, ComponentDefinition, ComponentResult, ComponentServices, VariableAccess } from "../components/types.js";
 
 /**
@@ -76,7 +76,7 @@ export function createComponentHarness(options: HarnessOptions = {}): ComponentH
     config: options.config ?? {},
     attempt: options.attempt ?? 1,
     vars: createMemoryVariableAccess(options.vars, (name, value) => varWrites.push({ name, value })),
-    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    settings: settingsWith(options.settings),
     services: options.services ?? {},
     signal,
     log: (level, message) => logs.push({ level, message }),

@@ -4,6 +4,7 @@ import { FloworkError } from "../errors.js";
 export type Keccak256 = (data: Uint8Array) => Uint8Array;
 
 const encoder = new TextEncoder();
+const PREFIX = encoder.encode("\x19Ethereum Signed Message:\n");
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 /**
@@ -12,10 +13,11 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"
  */
 export function personalMessageBytes(message: string): Uint8Array {
   const body = encoder.encode(message);
-  const prefix = encoder.encode(`\x19Ethereum Signed Message:\n${body.length}`);
-  const out = new Uint8Array(prefix.length + body.length);
-  out.set(prefix, 0);
-  out.set(body, prefix.length);
+  const length = String(body.length);
+  const out = new Uint8Array(PREFIX.length + length.length + body.length);
+  out.set(PREFIX, 0);
+  for (let i = 0; i < length.length; i++) out[PREFIX.length + i] = length.charCodeAt(i);
+  out.set(body, PREFIX.length + length.length);
   return out;
 }
 

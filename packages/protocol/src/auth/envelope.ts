@@ -57,7 +57,9 @@ export async function verifyEnvelope(
   }
   if (auth === undefined || auth === null) throw new FloworkError("AUTH_MISSING");
   if (!isPlainObject(auth)) {
-    throw new FloworkError("AUTH_MALFORMED", "The envelope auth is not an object.", { details: { field: "auth" } });
+    throw new FloworkError("AUTH_MALFORMED", "The envelope auth is not an object.", {
+      details: { field: "auth" },
+    });
   }
   const verified = await verifier.verify({
     context: "GUI-to-Engine",

@@ -72,10 +72,14 @@ export class MemoryReplayCache implements ReplayCache {
     if (this.entries.size >= this.maxEntries) {
       if (now - this.lastFullSweep >= FULL_SWEEP_INTERVAL_MS) this.sweepAll(now);
       if (this.entries.size >= this.maxEntries) {
-        throw new FloworkError("RATE_LIMITED", "Too many signed messages in the replay window; retry later.", {
-          retryable: true,
-          details: { reason: "replay_cache_full" },
-        });
+        throw new FloworkError(
+          "RATE_LIMITED",
+          "Too many signed messages in the replay window; retry later.",
+          {
+            retryable: true,
+            details: { reason: "replay_cache_full" },
+          },
+        );
       }
     }
     this.entries.set(key, now + ttlMs);

@@ -1,8 +1,8 @@
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { FloworkError } from "../errors.js";
 import type { Envelope, EnvelopeAuth, EnvelopePayload } from "./envelope.js";
 import { EMPTY_SHA256, hashApiBody, hashEnvelopePayload } from "./hash.js";
-import { FloworkError } from "../errors.js";
 import { type AuthContext, apiScope, buildMessage, isValidApiTarget, SOCKET_SCOPE } from "./message.js";
 
 /** Anything that can `personal_sign`: a viem account, an ethers wallet adapter, a browser wallet. */
@@ -95,7 +95,9 @@ export async function signApiRequest(
   options?: SignOptions,
 ): Promise<ApiAuthHeaders> {
   if (!isValidApiTarget(method, pathWithQuery)) {
-    throw new FloworkError("AUTH_MALFORMED", "Method or path cannot form an API scope.", { details: { field: "scope" } });
+    throw new FloworkError("AUTH_MALFORMED", "Method or path cannot form an API scope.", {
+      details: { field: "scope" },
+    });
   }
   const auth = await signAuth(signer, "API", apiScope(method, pathWithQuery), hashApiBody(body), options);
   return { "X-User-Address": auth.address, "X-Signed-Message": auth.message, "X-Signature": auth.signature };

@@ -27,18 +27,30 @@ export interface Credentials {
   signature?: unknown;
 }
 
+/** An engine envelope to verify: the engine's own id and the received `payload`. */
+export interface EnvelopeVerifyInput extends Credentials {
+  context: "GUI-to-Engine";
+  engineId: string;
+  payload: unknown;
+}
+
+/** A gateway REST request to verify. */
+export interface ApiVerifyInput extends Credentials {
+  context: "API";
+  method: string;
+  /** The raw request target, path and query string as sent (e.g. express `req.originalUrl`). */
+  pathWithQuery: string;
+  /** The raw body bytes as received, before any JSON parsing. */
+  body?: Uint8Array | string | null;
+}
+
+/** A `/gui-socket` handshake to verify. */
+export interface SocketVerifyInput extends Credentials {
+  context: "Socket";
+}
+
 /** What to verify: the credentials plus what the request actually is, per context. */
-export type VerifyInput =
-  | (Credentials & { context: "GUI-to-Engine"; engineId: string; payload: unknown })
-  | (Credentials & {
-      context: "API";
-      method: string;
-      /** The raw request target, path and query string as sent (e.g. express `req.originalUrl`). */
-      pathWithQuery: string;
-      /** The raw body bytes as received, before any JSON parsing. */
-      body?: Uint8Array | string | null;
-    })
-  | (Credentials & { context: "Socket" });
+export type VerifyInput = EnvelopeVerifyInput | ApiVerifyInput | SocketVerifyInput;
 
 /** A verified message. `address` is lowercase. */
 export interface VerifiedMessage {
@@ -78,7 +90,8 @@ function checkCredentials(input: Credentials): MessageFields {
   if (absent(input.address) && absent(input.message) && absent(input.signature)) {
     fail("AUTH_MISSING", "auth", "No credentials were sent.");
   }
-  if (!isAddress(input.address)) fail("AUTH_MALFORMED", "address", "The address is not 0x + 40 hex characters.");
+  if (!isAddress(input.address))
+    fail("AUTH_MALFORMED", "address", "The address is not 0x + 40 hex characters.");
   const fields = parseMessage(input.message);
   if (!isSignatureFormat(input.signature)) {
     fail("AUTH_MALFORMED", "signature", "The signature is not 0x + 65 bytes with v in {27, 28, 0, 1}.");
@@ -138,12 +151,24 @@ function checkPayload(input: VerifyInput, fields: MessageFields): void {
   }
 }
 
-async function replayStep<T>(step: () => T | Promise<T>): Promise<T> {
+function cacheFailure(err: unknown): FloworkError {
+  if (err instanceof FloworkError) return err;
+  return new FloworkError("INTERNAL", "The replay cache failed.", { retryable: true, cause: err });
+}
+
+/** Calls the replay cache; a synchronous answer stays synchronous (no microtask on the in-memory hot path). */
+function ask(call: () => boolean | Promise<boolean>): boolean | Promise<boolean> {
   try {
-    return await step();
+    const answer = call();
+    if (typeof answer === "boolean") return answer;
+    return Promise.resolve(answer).then(
+      (value) => value === true,
+      (err: unknown) => {
+        throw cacheFailure(err);
+      },
+    );
   } catch (err) {
-    if (err instanceof FloworkError) throw err;
-    throw new FloworkError("INTERNAL", "The replay cache failed.", { retryable: true, cause: err });
+    throw cacheFailure(err);
   }
 }
 
@@ -168,7 +193,8 @@ async function replayStep<T>(step: () => T | Promise<T>): Promise<T> {
 export function createVerifier(options: VerifierOptions): Verifier {
   const { recoverer, replayCache, now = Date.now } = options;
   const windowMs = options.windowMs ?? DEFAULT_AUTH_WINDOW_MS;
-  if (!Number.isSafeInteger(windowMs) || windowMs <= 0) throw new RangeError("windowMs must be a positive integer");
+  if (!Number.isSafeInteger(windowMs) || windowMs <= 0)
+    throw new RangeError("windowMs must be a positive integer");
   const ttlMs = 2 * windowMs;
 
   async function verify(input: VerifyInput): Promise<VerifiedMessage> {
@@ -184,10 +210,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
       });
     } // 3
     const key = `${fields.address}:${fields.nonce}`;
-    if (await replayStep(() => replayCache.has(key))) throw new FloworkError("AUTH_REPLAY"); // 4 (peek)
+    const seen = ask(() => replayCache.has(key));
+    if (typeof seen === "boolean" ? seen : await seen) throw new FloworkError("AUTH_REPLAY"); // 4 (peek)
     checkScope(input, fields); // 5
     checkPayload(input, fields); // 6
-    if (!(await replayStep(() => replayCache.checkAndRemember(key, ttlMs)))) {
+    const fresh = ask(() => replayCache.checkAndRemember(key, ttlMs));
+    if (!(typeof fresh === "boolean" ? fresh : await fresh)) {
       throw new FloworkError("AUTH_REPLAY"); // 4 (a concurrent copy won)
     }
     return {

@@ -54,7 +54,8 @@ for (let x = 0; x < 5; x++) {
     let nl;
     let nh;
     if (r === 0) [nl, nh] = [l, h];
-    else if (r < 32) [nl, nh] = [`(${l} << ${r}) | (${h} >>> ${32 - r})`, `(${h} << ${r}) | (${l} >>> ${32 - r})`];
+    else if (r < 32)
+      [nl, nh] = [`(${l} << ${r}) | (${h} >>> ${32 - r})`, `(${h} << ${r}) | (${l} >>> ${32 - r})`];
     else if (r === 32) [nl, nh] = [h, l];
     else {
       const m = r - 32;

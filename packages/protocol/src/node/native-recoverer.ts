@@ -21,7 +21,9 @@ const SELF_TEST = {
 } as const;
 
 function isNativeSecp256k1(value: unknown): value is NativeSecp256k1 {
-  return typeof value === "object" && value !== null && typeof Reflect.get(value, "ecdsaRecover") === "function";
+  return (
+    typeof value === "object" && value !== null && typeof Reflect.get(value, "ecdsaRecover") === "function"
+  );
 }
 
 /**
@@ -68,7 +70,8 @@ export function createNativeRecoverer(binding = loadNativeSecp256k1()): Recovere
   if (binding === undefined) return undefined;
   const recoverer = buildRecoverer(binding);
   try {
-    if (recoverer.recoverAddress(SELF_TEST.message, SELF_TEST.signature) !== SELF_TEST.address) return undefined;
+    if (recoverer.recoverAddress(SELF_TEST.message, SELF_TEST.signature) !== SELF_TEST.address)
+      return undefined;
   } catch {
     return undefined;
   }

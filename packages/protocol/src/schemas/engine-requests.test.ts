@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { roleAtLeast } from "./common.js";
 import {
   ENGINE_REQUEST_TYPES,
+  type EngineRequestOf,
   EngineRequestSchema,
   type EngineRequestType,
+  type EngineResponseOf,
   isEngineRequestType,
   MIN_ROLE,
   PresetNameSchema,
@@ -343,5 +345,17 @@ describe("STATE_CHANGING_TYPES", () => {
       ].sort(),
     );
     for (const type of STATE_CHANGING_TYPES) expect(isEngineRequestType(type)).toBe(true);
+  });
+});
+
+describe("types", () => {
+  it("EngineRequestOf and EngineResponseOf pick one member of each union", () => {
+    expectTypeOf<EngineRequestOf<"save_preset">["name"]>().toEqualTypeOf<string>();
+    expectTypeOf<EngineRequestOf<"ping">>().toEqualTypeOf<{ type: "ping"; request_id: string }>();
+    expectTypeOf<EngineResponseOf<"ping">["type"]>().toEqualTypeOf<"pong">();
+    expectTypeOf<
+      EngineResponseOf<"request_execution_history">["type"]
+    >().toEqualTypeOf<"execution_history_response">();
+    expectTypeOf<EngineRequestType>().toEqualTypeOf<(typeof ENGINE_REQUEST_TYPES)[number]>();
   });
 });

@@ -22,6 +22,7 @@ const request = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =
   z.strictObject({ type: z.literal(type), request_id: RequestIdSchema, ...shape });
 const jobRequest = <T extends string>(type: T) => request(type, { job_id: JobIdSchema });
 
+/** `ping`: answered with `pong`. */
 export const PingRequestSchema = request("ping", {});
 
 /** Runs a workflow given inline (`workflow_data`) or by preset (`preset_name`): exactly one of the two. */
@@ -36,6 +37,7 @@ export const ExecuteWorkflowRequestSchema = request("execute_workflow", {
   message: "exactly one of workflow_data and preset_name is required",
 });
 
+/** Runs one component on `initial_payload`, outside any workflow (the editor's "test this node"). */
 export const ExecuteStandaloneNodeRequestSchema = request("execute_standalone_node", {
   job_id: JobIdSchema.optional(),
   node_data: z.strictObject({
@@ -46,39 +48,50 @@ export const ExecuteStandaloneNodeRequestSchema = request("execute_standalone_no
   mode: ExecutionModeSchema,
 });
 
+/** Job commands: a runner may act on its own jobs, an admin on any (checked by the engine). */
 export const StopWorkflowRequestSchema = jobRequest("stop_workflow");
 export const PauseWorkflowRequestSchema = jobRequest("pause_workflow");
 export const ResumeWorkflowRequestSchema = jobRequest("resume_workflow");
+/** Streams a job's events, the stored earlier ones first. */
 export const SubscribeJobRequestSchema = jobRequest("subscribe_job");
+/** One stored execution with its nodes and logs. */
 export const RequestExecutionRequestSchema = jobRequest("request_execution");
 
+/** The newest executions first; `limit` 1..200 (default 50), `before` pages back by `started_at`. */
 export const RequestExecutionHistoryRequestSchema = request("request_execution_history", {
   limit: z.number().int().min(1).max(200).optional(),
   before: BeforeCursorSchema.optional(),
 });
 
+/** The manifests of every component, optionally of one type; reloads plugins first. */
 export const RequestComponentsListRequestSchema = request("request_components_list", {
   component_type: ComponentTypeSchema.optional(),
 });
 
+/** Every preset's latest version. */
 export const RequestPresetsListRequestSchema = request("request_presets_list", {});
 
+/** A preset's workflow: the latest version, or `version`. */
 export const LoadPresetRequestSchema = request("load_preset", {
   name: PresetNameSchema,
   version: z.number().int().min(1).optional(),
 });
 
+/** Every saved version of a preset, with the signature that saved it. */
 export const RequestPresetVersionsRequestSchema = request("request_preset_versions", {
   name: PresetNameSchema,
 });
 
+/** Saves a new version of a preset (never overwrites one). */
 export const SavePresetRequestSchema = request("save_preset", {
   name: PresetNameSchema,
   workflow_data: WorkflowSchema,
 });
 
+/** Deletes a preset and all its versions. */
 export const DeletePresetRequestSchema = request("delete_preset", { name: PresetNameSchema });
 
+/** Every variable, secrets masked. */
 export const RequestVariablesRequestSchema = request("request_variables", {});
 
 /**
@@ -94,20 +107,25 @@ export const VariableDataSchema = z.strictObject({
 });
 export type VariableData = z.infer<typeof VariableDataSchema>;
 
+/** Creates or replaces a variable. */
 export const UpdateVariableRequestSchema = request("update_variable", {
   name: VariableNameSchema,
   data: VariableDataSchema,
 });
 
+/** Deletes a variable. */
 export const DeleteVariableRequestSchema = request("delete_variable", { name: VariableNameSchema });
 
+/** The newest audit entries first; `limit` 1..500 (default 100), `before` pages back by `ts`. */
 export const RequestAuditLogRequestSchema = request("request_audit_log", {
   limit: z.number().int().min(1).max(500).optional(),
   before: BeforeCursorSchema.optional(),
 });
 
+/** The engine's settings, defaults filled in. */
 export const RequestSettingsRequestSchema = request("request_settings", {});
 
+/** Merges a partial settings object (unknown keys rejected) into the saved settings. */
 export const SaveSettingsRequestSchema = request("save_settings", { settings: EngineSettingsPatchSchema });
 
 /** The schema of each request type. */

@@ -70,4 +70,11 @@ describe("EngineSettingsSchema", () => {
   it("freezes the defaults object", () => {
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
   });
+
+  // Regression: every parse shared DEFAULT_SETTINGS.http_allowed_hosts, so one caller's push widened the SSRF
+  // allow-list of all.
+  it("gives each parse its own http_allowed_hosts array", () => {
+    const a = EngineSettingsSchema.parse({});
+    expect(a.http_allowed_hosts).not.toBe(DEFAULT_SETTINGS.http_allowed_hosts);
+  });
 });

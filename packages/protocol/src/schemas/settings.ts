@@ -24,12 +24,19 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
   max_steps_per_execution: 10_000,
   execution_retention_days: 30,
   log_level: "INFO",
-  http_allowed_hosts: [],
+  http_allowed_hosts: Object.freeze([]) as unknown as string[],
   enable_dangerous_components: false,
   resume_interrupted: true,
 });
 
+/** A fresh, fully populated settings object: nothing in it is shared with the defaults or with the patch. */
+export function settingsWith(patch: EngineSettingsPatch = {}): EngineSettings {
+  return {
+    ...DEFAULT_SETTINGS,
+    ...patch,
+    http_allowed_hosts: [...(patch.http_allowed_hosts ?? DEFAULT_SETTINGS.http_allowed_hosts)],
+  };
+}
+
 /** Full settings: a patch laid over the defaults. */
-export const EngineSettingsSchema = EngineSettingsPatchSchema.transform(
-  (patch): EngineSettings => ({ ...DEFAULT_SETTINGS, ...patch }),
-);
+export const EngineSettingsSchema = EngineSettingsPatchSchema.transform((patch): EngineSettings => settingsWith(patch));

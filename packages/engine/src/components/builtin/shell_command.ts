@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { FloworkError } from "@flowork/protocol";
-import { bool, builtinManifest } from "../define.js";
+import { bool, builtinManifest, text } from "../define.js";
 import { resolveDirInWorkspace } from "../fs/workspace.js";
 import type { ComponentContext, ComponentDefinition, ComponentResult } from "../types.js";
 
@@ -87,23 +87,14 @@ function invocation(command: string, args: string[], useShell: boolean): [string
   return [process.env.ComSpec ?? "cmd.exe", ["/d", "/s", "/c", command]];
 }
 
-/** Kills the command and everything it started (its process group on POSIX). */
+/** Kills the command and everything it started (its process group on POSIX, even after the leader exited). */
 function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
-    if (child.pid !== undefined && process.platform !== "win32") {
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // the group is already gone
-      }
-    }
-    return;
-  }
+  if (child.pid === undefined) return;
   try {
     if (process.platform === "win32") child.kill(signal);
     else process.kill(-child.pid, signal);
   } catch {
-    child.kill(signal);
+    // already gone
   }
 }
 
@@ -156,6 +147,8 @@ function run(
     const finish = (error: unknown, outcome?: Outcome) => {
       if (settled) return;
       settled = true;
+      // A finished command's leftovers in its process group end with it.
+      if (outcome) killTree(child, "SIGKILL");
       for (const timer of timers) clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
       if (outcome) resolve(outcome);
@@ -184,6 +177,7 @@ function run(
     child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.once("error", (err) => finish(err));
     child.once("exit", (code, exitSignal) => {
+      if (settled) return;
       // Background leftovers holding the pipes open would keep "close" from firing: give them a moment, then kill.
       timers.push(
         setTimeout(() => {
@@ -223,10 +217,10 @@ async function execute(_payload: unknown, ctx: ComponentContext): Promise<Compon
   const command = config.command.trim();
   const args = readArgs(config.args);
   const [file, argv] = invocation(command, args, bool(config.use_shell, false));
-  const hasCwd = typeof config.cwd === "string" && config.cwd.trim() !== "";
-  const cwd = hasCwd
-    ? (await resolveDirInWorkspace(ctx.services, config.cwd)).absolute
-    : (ctx.services.workspaceDir ?? process.cwd());
+  // Default: the workspace root (checked like any cwd); without a workspace, the engine's own folder.
+  const cwdPath = text(config.cwd).trim() || (ctx.services.workspaceDir === undefined ? undefined : ".");
+  const cwd =
+    cwdPath === undefined ? process.cwd() : (await resolveDirInWorkspace(ctx.services, cwdPath)).absolute;
   const timeoutMs = readTimeoutMs(config.timeout_seconds, ctx.settings.node_timeout_seconds);
   const outcome = await run(file, argv, cwd, readEnv(config.env), timeoutMs, ctx.signal).catch(
     (err: unknown) => {

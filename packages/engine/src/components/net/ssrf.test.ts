@@ -75,7 +75,10 @@ describe("checkTarget", () => {
   });
 
   it("passes a public name and returns the address to pin", async () => {
-    const target = await checkTarget(new URL("https://example.com/x"), policy([], { "example.com": ["93.184.216.34"] }));
+    const target = await checkTarget(
+      new URL("https://example.com/x"),
+      policy([], { "example.com": ["93.184.216.34"] }),
+    );
     expect(target).toMatchObject({ host: "example.com", address: "93.184.216.34", family: 4 });
   });
 
@@ -89,7 +92,9 @@ describe("checkTarget", () => {
   );
 
   it("refuses credentials in the URL", async () => {
-    const err = await refusal(checkTarget(new URL("http://u:p@example.com/"), policy([], { "example.com": ["8.8.8.8"] })));
+    const err = await refusal(
+      checkTarget(new URL("http://u:p@example.com/"), policy([], { "example.com": ["8.8.8.8"] })),
+    );
     expect(err.code).toBe("SANDBOX_VIOLATION");
   });
 
@@ -124,7 +129,11 @@ describe("checkTarget", () => {
   });
 
   describe("http_allowed_hosts", () => {
-    const table = { "db.internal": ["10.0.0.5"], "api.corp.test": ["192.168.1.20"], localhost: ["127.0.0.1", "::1"] };
+    const table = {
+      "db.internal": ["10.0.0.5"],
+      "api.corp.test": ["192.168.1.20"],
+      localhost: ["127.0.0.1", "::1"],
+    };
     const allowed: [string, string[]][] = [
       ["http://db.internal/", ["db.internal"]],
       ["http://DB.internal./", ["db.internal"]],
@@ -153,7 +162,9 @@ describe("checkTarget", () => {
       ["http://db.internal/", ["not a host:x:y", ""]],
     ];
     it.each(refused)("%s is refused with %j", async (url, hosts) => {
-      const err = await refusal(checkTarget(new URL(url), policy(hosts, { ...table, "corp.test.evil": ["10.1.1.1"] })));
+      const err = await refusal(
+        checkTarget(new URL(url), policy(hosts, { ...table, "corp.test.evil": ["10.1.1.1"] })),
+      );
       expect(err.code).toBe("SANDBOX_VIOLATION");
     });
   });
