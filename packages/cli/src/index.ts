@@ -1,2 +1,2 @@
-export { main, buildProgram } from "./program.js";
 export { EXIT, UsageError } from "./errors.js";
+export { buildProgram, main } from "./program.js";

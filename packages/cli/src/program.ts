@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { keygenCommand } from "./commands/keygen.js";
 import { type Io, runCommand } from "./commands/run.js";
-import { EXIT, describeError } from "./errors.js";
+import { describeError, EXIT } from "./errors.js";
 
 const VERSION = "0.1.0";
 
@@ -23,7 +23,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument("<workflow>", "workflow JSON file (or a preset export with workflow_data)")
     .option("--simulate", "run without side effects (SIMULATE mode)")
     .option("--input <json>", "initial payload as JSON text")
-    .option("--vars <file>", 'variables JSON: {"NAME": "value"} or {"NAME": {"value": "...", "is_secret": true}}')
+    .option(
+      "--vars <file>",
+      'variables JSON: {"NAME": "value"} or {"NAME": {"value": "...", "is_secret": true}}',
+    )
     .option("--settings <file>", "engine settings JSON (SPEC section 4)")
     .option("--json", "print one engine event per line instead of the progress view")
     .option("--data <dir>", "data folder; plugins are loaded from <data>/components", ".flowork")

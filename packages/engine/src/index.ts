@@ -1,9 +1,20 @@
-export * from "./runtime/index.js";
-export { ComponentRegistry, type ComponentOrigin } from "./components/registry.js";
-export type * from "./components/types.js";
 export { BUILTIN_COMPONENTS, createBuiltinRegistry } from "./components/builtin/index.js";
 export { builtinManifest } from "./components/define.js";
-export { MemoryVariables, parseVariableDocument, VARIABLE_NAME_RE, type VariableDefinition } from "./variables/index.js";
-export { createComponentHarness, createMemoryVariableAccess, sleepWithSignal, type ComponentHarness, type HarnessOptions } from "./testing/harness.js";
-export * from "./sandbox/index.js";
+export { type ComponentOrigin, ComponentRegistry } from "./components/registry.js";
+export type * from "./components/types.js";
 export * from "./plugins/loader.js";
+export * from "./runtime/index.js";
+export * from "./sandbox/index.js";
+export {
+  type ComponentHarness,
+  createComponentHarness,
+  createMemoryVariableAccess,
+  type HarnessOptions,
+  sleepWithSignal,
+} from "./testing/harness.js";
+export {
+  MemoryVariables,
+  parseVariableDocument,
+  VARIABLE_NAME_RE,
+  type VariableDefinition,
+} from "./variables/index.js";

@@ -69,7 +69,10 @@ export class FloworkError extends Error {
     message?: string,
     options: { details?: Record<string, unknown>; retryable?: boolean; cause?: unknown } = {},
   ) {
-    super(message ?? ERROR_CATALOGUE[code].message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      message ?? ERROR_CATALOGUE[code].message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.details = options.details;
     this.retryable = options.retryable ?? false;

@@ -7,16 +7,24 @@ import { UsageError } from "../errors.js";
  * `flowork keygen`: a new key pair, written as `{address, private_key}` to a file only its owner can read
  * (mode 0600). Refuses to overwrite an existing file unless `--force`.
  */
-export async function keygenCommand(options: { out: string; force?: boolean }, write: (line: string) => void): Promise<number> {
+export async function keygenCommand(
+  options: { out: string; force?: boolean },
+  write: (line: string) => void,
+): Promise<number> {
   const privateKey = generatePrivateKey();
   const address = privateKeyToAccount(privateKey).address.toLowerCase();
-  const flags = constants.O_WRONLY | constants.O_CREAT | (options.force ? constants.O_TRUNC : constants.O_EXCL);
+  const flags =
+    constants.O_WRONLY | constants.O_CREAT | (options.force ? constants.O_TRUNC : constants.O_EXCL);
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(options.out, flags, 0o600);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(code === "EEXIST" ? `${options.out} exists (use --force to replace it)` : `cannot write ${options.out} (${code})`);
+    throw new UsageError(
+      code === "EEXIST"
+        ? `${options.out} exists (use --force to replace it)`
+        : `cannot write ${options.out} (${code})`,
+    );
   }
   try {
     await handle.chmod(0o600);

@@ -1,19 +1,19 @@
 import { resolve } from "node:path";
 import {
-  type EngineSettingsPatch,
-  EngineSettingsPatchSchema,
-  FloworkError,
-  type JobEvent,
-} from "@flowork/protocol";
-import {
-  MemoryVariables,
   compileWorkflow,
   createBuiltinRegistry,
   createRun,
   createSandbox,
   loadPlugins,
+  MemoryVariables,
   parseVariableDocument,
 } from "@flowork/engine";
+import {
+  type EngineSettingsPatch,
+  EngineSettingsPatchSchema,
+  FloworkError,
+  type JobEvent,
+} from "@flowork/protocol";
 import { EXIT, UsageError } from "../errors.js";
 import { parseJson, readJsonFile } from "../files.js";
 import { paletteFor } from "../render/colors.js";
@@ -36,7 +36,13 @@ export interface Io {
 
 /** Accepts a workflow document, or a preset export that wraps one in `workflow_data`. */
 function unwrapWorkflow(doc: unknown): unknown {
-  if (doc !== null && typeof doc === "object" && !Array.isArray(doc) && !("nodes" in doc) && "workflow_data" in doc) {
+  if (
+    doc !== null &&
+    typeof doc === "object" &&
+    !Array.isArray(doc) &&
+    !("nodes" in doc) &&
+    "workflow_data" in doc
+  ) {
     return (doc as { workflow_data: unknown }).workflow_data;
   }
   return doc;
@@ -60,7 +66,9 @@ async function readVariables(path: string | undefined): Promise<MemoryVariables>
   } catch (err) {
     if (err instanceof FloworkError) {
       const issues = (err.details?.issues as { path: string; message: string }[] | undefined) ?? [];
-      throw new UsageError(`variables file ${path} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+      throw new UsageError(
+        `variables file ${path} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      );
     }
     throw err;
   }
@@ -100,7 +108,9 @@ export async function runCommand(file: string, options: RunCommandOptions, io: I
 
   const sandbox = createSandbox({ poolSize: 1 });
   const names = new Map(compiled.workflow.nodes.map((n) => [n.id, n.name ?? n.id]));
-  const renderer = options.json ? undefined : new ProgressRenderer({ write: writeOut }, paletteFor(io.stdout), names);
+  const renderer = options.json
+    ? undefined
+    : new ProgressRenderer({ write: writeOut }, paletteFor(io.stdout), names);
   const mode = options.simulate ? "SIMULATE" : "EXECUTE";
   const onEvent = (event: JobEvent) => {
     if (options.json) writeOut(JSON.stringify(event));

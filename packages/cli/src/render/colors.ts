@@ -11,10 +11,20 @@ export interface Palette {
 const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
 
 export function paletteFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Palette {
-  const enabled = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" ? true : env.NO_COLOR === undefined && stream.isTTY === true;
+  const enabled =
+    env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0"
+      ? true
+      : env.NO_COLOR === undefined && stream.isTTY === true;
   if (!enabled) {
     const id = (s: string) => s;
     return { dim: id, red: id, green: id, yellow: id, cyan: id, bold: id };
   }
-  return { dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), bold: wrap(1, 22) };
+  return {
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39),
+    bold: wrap(1, 22),
+  };
 }

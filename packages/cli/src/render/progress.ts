@@ -40,13 +40,22 @@ export class ProgressRenderer {
         return;
       case "log": {
         const level = event.level;
-        const color = level === "ERROR" ? this.#c.red : level === "WARN" ? this.#c.yellow : level === "SUCCESS" ? this.#c.green : this.#c.dim;
+        const color =
+          level === "ERROR"
+            ? this.#c.red
+            : level === "WARN"
+              ? this.#c.yellow
+              : level === "SUCCESS"
+                ? this.#c.green
+                : this.#c.dim;
         const where = event.node_id ? `${this.#label(event.node_id)}: ` : "";
         this.#out.write(`  ${this.#c.dim("│")} ${color(level.padEnd(5))} ${where}${event.message}`);
         return;
       }
       case "SHOW_DEBUG_POPUP":
-        this.#out.write(`  ${this.#c.cyan("◆")} ${event.title} ${this.#c.dim(`(${this.#label(event.node_id)})`)}`);
+        this.#out.write(
+          `  ${this.#c.cyan("◆")} ${event.title} ${this.#c.dim(`(${this.#label(event.node_id)})`)}`,
+        );
         for (const line of JSON.stringify(event.content, null, 2)?.split("\n") ?? ["undefined"]) {
           this.#out.write(`  ${this.#c.dim("│")}   ${line}`);
         }
@@ -57,11 +66,18 @@ export class ProgressRenderer {
     }
   }
 
-  summary(status: string, durationMs: number, result: unknown, error?: { code: string; message: string }): void {
+  summary(
+    status: string,
+    durationMs: number,
+    result: unknown,
+    error?: { code: string; message: string },
+  ): void {
     const ok = status === "SUCCEEDED";
     const mark = ok ? this.#c.green("✔") : this.#c.red("✘");
     const counts = `${this.#nodeCount} node run${this.#nodeCount === 1 ? "" : "s"}${this.#failedCount ? `, ${this.#failedCount} failed` : ""}`;
-    this.#out.write(`${mark} ${this.#c.bold(status)} in ${formatMs(durationMs)} ${this.#c.dim(`· ${counts}`)}`);
+    this.#out.write(
+      `${mark} ${this.#c.bold(status)} in ${formatMs(durationMs)} ${this.#c.dim(`· ${counts}`)}`,
+    );
     if (error) this.#out.write(`  ${this.#c.red(`${error.code}: ${error.message}`)}`);
     if (ok) this.#out.write(`${this.#c.dim("result:")} ${JSON.stringify(result, null, 2)}`);
   }
@@ -75,7 +91,8 @@ export class ProgressRenderer {
     const label = `${this.#label(m.node_id)} ${this.#c.dim(m.module_id)}`;
     switch (m.status) {
       case "RUNNING":
-        if (m.attempt > 1) this.#out.write(`  ${this.#c.yellow("↻")} ${label} ${this.#c.dim(`attempt ${m.attempt}`)}`);
+        if (m.attempt > 1)
+          this.#out.write(`  ${this.#c.yellow("↻")} ${label} ${this.#c.dim(`attempt ${m.attempt}`)}`);
         return;
       case "SUCCEEDED":
         this.#nodeCount++;

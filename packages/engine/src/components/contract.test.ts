@@ -94,60 +94,93 @@ function recordingServices(touched: string[]): ComponentServices {
   };
 }
 
-const FUZZ_PAYLOADS: unknown[] = [null, 0, -1.5, "", "text", true, [], [1, "a", null], {}, { a: { b: [1, 2] } }, { __proto__: { x: 1 } }];
+const FUZZ_PAYLOADS: unknown[] = [
+  null,
+  0,
+  -1.5,
+  "",
+  "text",
+  true,
+  [],
+  [1, "a", null],
+  {},
+  { a: { b: [1, 2] } },
+  { __proto__: { x: 1 } },
+];
 
-describe.each(BUILTIN_COMPONENTS.map((c) => [c.manifest.id, c] as const))("component contract: %s", (id, component) => {
-  const { manifest } = component;
+describe.each(BUILTIN_COMPONENTS.map((c) => [c.manifest.id, c] as const))(
+  "component contract: %s",
+  (id, component) => {
+    const { manifest } = component;
 
-  it("has a valid manifest with unique ports and property ids", () => {
-    expect(ManifestSchema.safeParse(manifest).success).toBe(true);
-    const ids = manifest.properties.map((p) => p.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    const ports = manifest.output_ports.map((p) => p.name);
-    expect(new Set(ports).size).toBe(ports.length);
-    expect(ports).not.toContain("error");
-    for (const p of manifest.properties.filter((p) => p.type === "enum")) expect(p.options?.length).toBeGreaterThan(0);
-  });
+    it("has a valid manifest with unique ports and property ids", () => {
+      expect(ManifestSchema.safeParse(manifest).success).toBe(true);
+      const ids = manifest.properties.map((p) => p.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const ports = manifest.output_ports.map((p) => p.name);
+      expect(new Set(ports).size).toBe(ports.length);
+      expect(ports).not.toContain("error");
+      for (const p of manifest.properties.filter((p) => p.type === "enum"))
+        expect(p.options?.length).toBeGreaterThan(0);
+    });
 
-  it("accepts its sample config and reports each badly typed property", () => {
-    const ok = validateWorkflow(singleNode(id, sampleConfig(manifest.properties)), registry);
-    expect(ok.ok, JSON.stringify(ok)).toBe(true);
-    for (const p of manifest.properties) {
-      const bad = badValue(p);
-      if (bad === undefined) continue;
-      const result = validateWorkflow(singleNode(id, { ...sampleConfig(manifest.properties), [p.id]: bad }), registry);
-      expect(result.ok, `${id}.${p.id} = ${JSON.stringify(bad)}`).toBe(false);
-      if (!result.ok) expect(result.problems.some((x) => x.code === "BAD_CONFIG" && x.message.includes(p.id))).toBe(true);
-    }
-  });
+    it("accepts its sample config and reports each badly typed property", () => {
+      const ok = validateWorkflow(singleNode(id, sampleConfig(manifest.properties)), registry);
+      expect(ok.ok, JSON.stringify(ok)).toBe(true);
+      for (const p of manifest.properties) {
+        const bad = badValue(p);
+        if (bad === undefined) continue;
+        const result = validateWorkflow(
+          singleNode(id, { ...sampleConfig(manifest.properties), [p.id]: bad }),
+          registry,
+        );
+        expect(result.ok, `${id}.${p.id} = ${JSON.stringify(bad)}`).toBe(false);
+        if (!result.ok)
+          expect(result.problems.some((x) => x.code === "BAD_CONFIG" && x.message.includes(p.id))).toBe(true);
+      }
+    });
 
-  it("honours SIMULATE: a side-effecting component touches nothing", async () => {
-    const touched: string[] = [];
-    const h = createComponentHarness({ mode: "SIMULATE", config: sampleConfig(manifest.properties), services: recordingServices(touched), skipSleep: true });
-    if (manifest.side_effects) {
-      const out = await h.run(component, { a: 1 });
-      expect("emits" in out ? out.emits.length : 1).toBeGreaterThan(0);
-      expect(touched).toEqual([]);
-    } else {
-      expect(manifest.side_effects).toBe(false);
-    }
-  });
+    it("honours SIMULATE: a side-effecting component touches nothing", async () => {
+      const touched: string[] = [];
+      const h = createComponentHarness({
+        mode: "SIMULATE",
+        config: sampleConfig(manifest.properties),
+        services: recordingServices(touched),
+        skipSleep: true,
+      });
+      if (manifest.side_effects) {
+        const out = await h.run(component, { a: 1 });
+        expect("emits" in out ? out.emits.length : 1).toBeGreaterThan(0);
+        expect(touched).toEqual([]);
+      } else {
+        expect(manifest.side_effects).toBe(false);
+      }
+    });
 
-  it("fails only with typed errors, whatever the payload and config", async () => {
-    const configs = [
-      {},
-      sampleConfig(manifest.properties),
-      Object.fromEntries(manifest.properties.map((p) => [p.id, badValue(p) ?? null])),
-    ];
-    for (const config of configs) {
-      for (const payload of FUZZ_PAYLOADS) {
-        const h = createComponentHarness({ config, services: recordingServices([]), skipSleep: true, settings: { node_timeout_seconds: 2 } });
-        try {
-          await h.run(component, payload);
-        } catch (err) {
-          expect(err, `${id} with ${JSON.stringify(config)} / ${JSON.stringify(payload)}: ${String(err)}`).toBeInstanceOf(FloworkError);
+    it("fails only with typed errors, whatever the payload and config", async () => {
+      const configs = [
+        {},
+        sampleConfig(manifest.properties),
+        Object.fromEntries(manifest.properties.map((p) => [p.id, badValue(p) ?? null])),
+      ];
+      for (const config of configs) {
+        for (const payload of FUZZ_PAYLOADS) {
+          const h = createComponentHarness({
+            config,
+            services: recordingServices([]),
+            skipSleep: true,
+            settings: { node_timeout_seconds: 2 },
+          });
+          try {
+            await h.run(component, payload);
+          } catch (err) {
+            expect(
+              err,
+              `${id} with ${JSON.stringify(config)} / ${JSON.stringify(payload)}: ${String(err)}`,
+            ).toBeInstanceOf(FloworkError);
+          }
         }
       }
-    }
-  });
-});
+    });
+  },
+);

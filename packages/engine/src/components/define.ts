@@ -10,7 +10,8 @@ export function builtinManifest(
   },
 ): Manifest {
   const { inputs, outputs, properties, side_effects, ...rest } = m;
-  const defaultOutputs: [string, string][] = m.type === "TRIGGER" ? [["output", "Output"]] : [["success", "Success"]];
+  const defaultOutputs: [string, string][] =
+    m.type === "TRIGGER" ? [["output", "Output"]] : [["success", "Success"]];
   return {
     ...rest,
     version: "1.0.0",
@@ -31,7 +32,12 @@ export function text(value: unknown, fallback = ""): string {
 
 /** A config value as a finite number, else the fallback. */
 export function number(value: unknown, fallback: number): number {
-  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && value.trim() !== ""
+        ? Number(value)
+        : Number.NaN;
   return Number.isFinite(n) ? n : fallback;
 }
 

@@ -56,7 +56,11 @@ export interface ComponentServices {
     options: { wait: boolean; signal: AbortSignal; mode: ExecutionMode },
   ) => Promise<unknown>;
   /** Sends a notification to the user's GUIs (`notify_gui`). */
-  notify?: (notification: { level: "info" | "success" | "warning" | "error"; title: string; text: string }) => Promise<void>;
+  notify?: (notification: {
+    level: "info" | "success" | "warning" | "error";
+    title: string;
+    text: string;
+  }) => Promise<void>;
   /** fetch implementation (tests may pass a recording one); defaults to global fetch. */
   fetch?: typeof fetch;
   /** DNS lookup used by the SSRF guard; defaults to node:dns. */

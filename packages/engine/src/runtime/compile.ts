@@ -1,6 +1,6 @@
 import { FloworkError, type GlobalLoopConfig, type Workflow } from "@flowork/protocol";
 import type { ComponentRegistry } from "../components/registry.js";
-import { type Graph, buildGraph } from "./graph.js";
+import { buildGraph, type Graph } from "./graph.js";
 import { type RunOptions, WorkflowRun } from "./run.js";
 import { containsTemplate } from "./templates.js";
 import { validateWorkflow } from "./validate.js";

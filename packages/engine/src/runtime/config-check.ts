@@ -10,7 +10,9 @@ function optionValue(option: unknown): unknown {
     : option;
 }
 
-const isNumeric = (v: unknown) => (typeof v === "number" && Number.isFinite(v)) || (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)));
+const isNumeric = (v: unknown) =>
+  (typeof v === "number" && Number.isFinite(v)) ||
+  (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)));
 
 /**
  * Checks one config value against its property declaration. Strings holding a template are accepted for any
@@ -27,9 +29,13 @@ export function checkProperty(property: ComponentProperty, value: unknown): stri
     case "code":
     case "cron_editor":
     case "variable":
-      return typeof value === "string" || typeof value === "number" ? undefined : `"${property.id}" must be text`;
+      return typeof value === "string" || typeof value === "number"
+        ? undefined
+        : `"${property.id}" must be text`;
     case "integer":
-      return isNumeric(value) && Number.isInteger(Number(value)) ? undefined : `"${property.id}" must be an integer`;
+      return isNumeric(value) && Number.isInteger(Number(value))
+        ? undefined
+        : `"${property.id}" must be an integer`;
     case "float":
       return isNumeric(value) ? undefined : `"${property.id}" must be a number`;
     case "boolean":
@@ -38,12 +44,16 @@ export function checkProperty(property: ComponentProperty, value: unknown): stri
         : `"${property.id}" must be true or false`;
     case "enum": {
       const allowed = (property.options ?? []).map(optionValue);
-      return allowed.includes(value) ? undefined : `"${property.id}" must be one of ${allowed.map(String).join(", ")}`;
+      return allowed.includes(value)
+        ? undefined
+        : `"${property.id}" must be one of ${allowed.map(String).join(", ")}`;
     }
     case "list":
       return Array.isArray(value) ? undefined : `"${property.id}" must be a list`;
     case "key_value":
-      return typeof value === "object" && !Array.isArray(value) ? undefined : `"${property.id}" must be an object of keys and values`;
+      return typeof value === "object" && !Array.isArray(value)
+        ? undefined
+        : `"${property.id}" must be an object of keys and values`;
     case "json":
       return undefined;
   }

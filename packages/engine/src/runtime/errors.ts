@@ -16,8 +16,11 @@ export class RunAborted extends Error {
  */
 export function nodeError(err: unknown): FloworkError {
   if (err instanceof FloworkError) return err;
-  if (err instanceof Error) return new FloworkError("USER_ERROR", err.message || "the node failed", { retryable: true, cause: err });
-  return new FloworkError("USER_ERROR", typeof err === "string" ? err : "the node failed", { retryable: true });
+  if (err instanceof Error)
+    return new FloworkError("USER_ERROR", err.message || "the node failed", { retryable: true, cause: err });
+  return new FloworkError("USER_ERROR", typeof err === "string" ? err : "the node failed", {
+    retryable: true,
+  });
 }
 
 /** Whether a failed attempt may be tried again (the node's retries are not used up). */

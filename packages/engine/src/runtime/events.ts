@@ -16,7 +16,14 @@ export function logEvent(
   message: string,
   nodeId?: string,
 ): LogEvent {
-  const event: LogEvent = { type: "log", job_id: jobId, level, source, message, ts: new Date().toISOString() };
+  const event: LogEvent = {
+    type: "log",
+    job_id: jobId,
+    level,
+    source,
+    message,
+    ts: new Date().toISOString(),
+  };
   if (nodeId !== undefined) event.node_id = nodeId;
   return event;
 }

@@ -1,9 +1,9 @@
 import {
+  connectionSourcePort,
+  connectionTargetPort,
   type Workflow,
   type WorkflowConnection,
   type WorkflowNode,
-  connectionSourcePort,
-  connectionTargetPort,
 } from "@flowork/protocol";
 import type { ComponentDefinition } from "../components/types.js";
 
@@ -37,10 +37,16 @@ export interface Graph {
 }
 
 export function defaultOutputPort(component: ComponentDefinition): string {
-  return component.manifest.output_ports[0]?.name ?? (component.manifest.type === "TRIGGER" ? "output" : "success");
+  return (
+    component.manifest.output_ports[0]?.name ?? (component.manifest.type === "TRIGGER" ? "output" : "success")
+  );
 }
 
-export function edgeOf(c: WorkflowConnection, index: number, component: ComponentDefinition | undefined): Edge {
+export function edgeOf(
+  c: WorkflowConnection,
+  index: number,
+  component: ComponentDefinition | undefined,
+): Edge {
   return {
     id: c.id ?? `c${index}`,
     source: c.source,

@@ -1,7 +1,7 @@
-export { compileWorkflow, createRun, type CompiledWorkflow } from "./compile.js";
-export { WorkflowRun, newJobId, type RunOptions, type RunOutcome } from "./run.js";
-export { validateWorkflow, outputPortsOf, type WorkflowProblem, type ValidationResult } from "./validate.js";
-export { renderString, renderText, renderDeep, containsTemplate, type TemplateScope } from "./templates.js";
+export { type CompiledWorkflow, compileWorkflow, createRun } from "./compile.js";
+export { errorPayload } from "./errors.js";
 export { SecretMasker } from "./mask.js";
 export { lookup as lookupPath } from "./path.js";
-export { errorPayload } from "./errors.js";
+export { newJobId, type RunOptions, type RunOutcome, WorkflowRun } from "./run.js";
+export { containsTemplate, renderDeep, renderString, renderText, type TemplateScope } from "./templates.js";
+export { outputPortsOf, type ValidationResult, validateWorkflow, type WorkflowProblem } from "./validate.js";

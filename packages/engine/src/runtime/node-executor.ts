@@ -1,7 +1,12 @@
 import { type EngineSettings, type EventLogLevel, type ExecutionMode, FloworkError } from "@flowork/protocol";
-import type { ComponentContext, ComponentResult, ComponentServices, VariableAccess } from "../components/types.js";
+import type {
+  ComponentContext,
+  ComponentResult,
+  ComponentServices,
+  VariableAccess,
+} from "../components/types.js";
 import { sleepWithSignal } from "../testing/harness.js";
-import { RunAborted, isRetryable, nodeError } from "./errors.js";
+import { isRetryable, nodeError, RunAborted } from "./errors.js";
 import type { GraphNode } from "./graph.js";
 
 /** What the executor needs from the run it belongs to. */
@@ -45,11 +50,16 @@ export async function executeNode(
       const result = await attemptOnce(host, node, payload, config, attempt, timeoutMs);
       return { result, attempts: attempt };
     } catch (err) {
-      if (host.signal.aborted) throw host.signal.reason instanceof RunAborted ? host.signal.reason : new RunAborted("stopped");
+      if (host.signal.aborted)
+        throw host.signal.reason instanceof RunAborted ? host.signal.reason : new RunAborted("stopped");
       const error = nodeError(err);
       if (attempt > retries || !isRetryable(error)) throw Object.assign(error, { attempts: attempt });
       const delay = baseDelayMs * 2 ** (attempt - 1);
-      host.log("WARN", `attempt ${attempt} failed (${error.code}: ${error.message}); retrying in ${delay / 1000}s`, node);
+      host.log(
+        "WARN",
+        `attempt ${attempt} failed (${error.code}: ${error.message}); retrying in ${delay / 1000}s`,
+        node,
+      );
       await sleepWithSignal(delay, host.signal).catch(() => {
         throw host.signal.reason instanceof RunAborted ? host.signal.reason : new RunAborted("stopped");
       });
@@ -116,7 +126,9 @@ async function raceWithDeadline(
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort(
-        new FloworkError("NODE_TIMEOUT", `node "${nodeId}" ran past ${timeoutMs / 1000}s`, { retryable: true }),
+        new FloworkError("NODE_TIMEOUT", `node "${nodeId}" ran past ${timeoutMs / 1000}s`, {
+          retryable: true,
+        }),
       );
     }, timeoutMs);
     if (controller.signal.aborted) reject(controller.signal.reason);

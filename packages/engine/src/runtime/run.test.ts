@@ -12,10 +12,27 @@ describe("workflow runtime: SPEC section 5", () => {
     const doc = {
       nodes: [
         { id: "n1", name: "Start", x: 80, y: 120, module_id: "manual_trigger", config_values: {} },
-        { id: "n2", name: "Set", x: 300, y: 120, module_id: "set_data", config_values: { fields: { greeting: "hi {{payload.name}}" } } },
+        {
+          id: "n2",
+          name: "Set",
+          x: 300,
+          y: 120,
+          module_id: "set_data",
+          config_values: { fields: { greeting: "hi {{payload.name}}" } },
+        },
       ],
-      connections: [{ id: "c1", source: "n1", target: "n2", source_port_name: "output", target_port_name: "input" }],
-      global_loop_config: { isEnabled: false, iterations: 1, isDelayEnabled: false, delayType: "static", delayStatic: 0, delayRandomMin: 0, delayRandomMax: 0 },
+      connections: [
+        { id: "c1", source: "n1", target: "n2", source_port_name: "output", target_port_name: "input" },
+      ],
+      global_loop_config: {
+        isEnabled: false,
+        iterations: 1,
+        isDelayEnabled: false,
+        delayType: "static",
+        delayStatic: 0,
+        delayRandomMin: 0,
+        delayRandomMax: 0,
+      },
     };
     const out = await runDoc(doc, { initialPayload: { name: "Ada" } });
     expect(out.status).toBe("SUCCEEDED");
@@ -26,7 +43,13 @@ describe("workflow runtime: SPEC section 5", () => {
     const doc = {
       nodes: [
         { id: "a", module_id: "manual_trigger", x: 0, y: 0 },
-        { id: "b", module_id: "if_condition", x: 0, y: 0, config_values: { left: "{{payload.n}}", operator: "gt", right: "1" } },
+        {
+          id: "b",
+          module_id: "if_condition",
+          x: 0,
+          y: 0,
+          config_values: { left: "{{payload.n}}", operator: "gt", right: "1" },
+        },
         { id: "t", module_id: "set_data", x: 0, y: 0, config_values: { fields: { branch: "true" } } },
         { id: "f", module_id: "set_data", x: 0, y: 0, config_values: { fields: { branch: "false" } } },
       ],
@@ -122,7 +145,9 @@ describe("workflow runtime: SPEC section 5", () => {
     );
     const out = await runDoc(doc, { initialPayload: { x: 7 } });
     expect(out.status).toBe("SUCCEEDED");
-    expect(out.result).toEqual({ handler: { x: 7, error: { code: "USER_ERROR", message: "bad 7" }, handled: true } });
+    expect(out.result).toEqual({
+      handler: { x: 7, error: { code: "USER_ERROR", message: "bad 7" }, handled: true },
+    });
   });
 
   it("keeps a non-object payload under `payload` on the error port", async () => {
@@ -165,7 +190,13 @@ describe("workflow runtime: SPEC section 5", () => {
     let calls = 0;
     const times: number[] = [];
     const flaky: ComponentDefinition = {
-      manifest: builtinManifest({ id: "flaky", name: "Flaky", type: "ACTION", category: "Test", description: "fails twice" }),
+      manifest: builtinManifest({
+        id: "flaky",
+        name: "Flaky",
+        type: "ACTION",
+        category: "Test",
+        description: "fails twice",
+      }),
       execute: (payload) => {
         times.push(performance.now());
         calls++;
@@ -175,18 +206,24 @@ describe("workflow runtime: SPEC section 5", () => {
     };
     const registry = createBuiltinRegistry();
     registry.register(flaky);
-    const out = await runDoc(wf([["f", "flaky", { retry_attempts: 3, retry_delay_seconds: 0.02 }]]), { registry });
+    const out = await runDoc(wf([["f", "flaky", { retry_attempts: 3, retry_delay_seconds: 0.02 }]]), {
+      registry,
+    });
     expect(out.status).toBe("SUCCEEDED");
     expect(calls).toBe(3);
     const [t0 = 0, t1 = 0, t2 = 0] = times;
     expect(t1 - t0).toBeGreaterThanOrEqual(18);
     expect(t2 - t1).toBeGreaterThanOrEqual(38);
-    expect(out.metrics.filter((m) => m.node_id === "f" && m.status === "RUNNING").map((m) => m.attempt)).toEqual([1, 2, 3]);
+    expect(
+      out.metrics.filter((m) => m.node_id === "f" && m.status === "RUNNING").map((m) => m.attempt),
+    ).toEqual([1, 2, 3]);
     expect(out.metrics.find((m) => m.status === "SUCCEEDED")?.attempt).toBe(3);
   });
 
   it("does not retry an error that says retrying cannot help", async () => {
-    const out = await runDoc(wf([["t", "throw_error", { message: "x", retry_attempts: 5, retry_delay_seconds: 0 }]]));
+    const out = await runDoc(
+      wf([["t", "throw_error", { message: "x", retry_attempts: 5, retry_delay_seconds: 0 }]]),
+    );
     expect(out.status).toBe("FAILED");
     expect(out.metrics.filter((m) => m.status === "RUNNING")).toHaveLength(1);
   });
@@ -257,7 +294,13 @@ describe("workflow runtime: SPEC section 5", () => {
 
   it("repeats the whole run with global_loop_config", async () => {
     const doc = wf([["l", "log_message", { message: "tick" }]], [], {
-      global_loop_config: { isEnabled: true, iterations: 3, isDelayEnabled: true, delayType: "static", delayStatic: 0.01 },
+      global_loop_config: {
+        isEnabled: true,
+        iterations: 3,
+        isDelayEnabled: true,
+        delayType: "static",
+        delayStatic: 0.01,
+      },
     });
     const out = await runDoc(doc);
     expect(out.logs.filter((l) => l.message === "tick")).toHaveLength(3);
@@ -268,7 +311,17 @@ describe("workflow runtime: SPEC section 5", () => {
     const doc = wf(
       [
         ["s", "manual_trigger"],
-        ["a", "set_data", { fields: { n: "{{payload.count}}", obj: "{{payload.o}}", txt: "c={{payload.count}} o={{payload.o}} m=[{{payload.missing}}]" } }],
+        [
+          "a",
+          "set_data",
+          {
+            fields: {
+              n: "{{payload.count}}",
+              obj: "{{payload.o}}",
+              txt: "c={{payload.count}} o={{payload.o}} m=[{{payload.missing}}]",
+            },
+          },
+        ],
         ["b", "set_data", { fields: { from_a: "{{nodes.a.payload.n}}", v: "{{vars.REGION}}" } }],
       ],
       [
@@ -290,13 +343,17 @@ describe("workflow runtime: SPEC section 5", () => {
   });
 
   it("templates cannot reach prototypes", async () => {
-    const doc = wf([["a", "set_data", { fields: { p: "{{payload.__proto__}}", c: "{{payload.constructor.name}}" } }]]);
+    const doc = wf([
+      ["a", "set_data", { fields: { p: "{{payload.__proto__}}", c: "{{payload.constructor.name}}" } }],
+    ]);
     const out = await runDoc(doc, { initialPayload: {} });
     expect(out.result.a).toEqual({ p: undefined, c: undefined });
   });
 
   it("masks secrets in every log and event, including the result", async () => {
-    const vars = new MemoryVariables(parseVariableDocument({ API_TOKEN: { value: "s3cr3t-value", is_secret: true } }));
+    const vars = new MemoryVariables(
+      parseVariableDocument({ API_TOKEN: { value: "s3cr3t-value", is_secret: true } }),
+    );
     const doc = wf(
       [
         ["s", "manual_trigger"],
@@ -328,7 +385,11 @@ describe("workflow runtime: SPEC section 5", () => {
       [
         ["s", "manual_trigger"],
         ["w", "variable_set", { name: "COUNTER", value: "2" }],
-        ["h", "http_request", { url: "http://203.0.113.1/never", method: "GET", simulate_output: { status: 200, body: "fake" } }],
+        [
+          "h",
+          "http_request",
+          { url: "http://203.0.113.1/never", method: "GET", simulate_output: { status: 200, body: "fake" } },
+        ],
       ],
       [
         ["s", "w"],
@@ -373,7 +434,10 @@ describe("workflow runtime: SPEC section 5", () => {
     const first = out.events[0];
     const last = out.events.at(-1);
     expect(first?.type === "workflow_status_update" && first.status_data.status).toBe("RUNNING");
-    expect(last?.type === "workflow_status_update" && last.status_data).toMatchObject({ status: "SUCCEEDED", result: { a: { x: 1 } } });
+    expect(last?.type === "workflow_status_update" && last.status_data).toMatchObject({
+      status: "SUCCEEDED",
+      result: { a: { x: 1 } },
+    });
     const done = out.metrics.find((m) => m.status === "SUCCEEDED");
     expect(done).toMatchObject({ node_id: "a", module_id: "set_data", attempt: 1, output_port: "success" });
     expect(typeof done?.duration_ms).toBe("number");
@@ -407,7 +471,17 @@ describe("validation pass", () => {
     const problems = (error as FloworkError).details?.problems as { code: string }[];
     const codes = problems.map((p) => p.code).sort();
     expect(codes).toEqual(
-      ["BAD_CONFIG", "BAD_CONFIG", "BAD_CONFIG", "BAD_CONFIG", "DANGLING_CONNECTION", "DUPLICATE_ID", "UNKNOWN_MODULE", "UNKNOWN_PORT", "UNKNOWN_PORT"].sort(),
+      [
+        "BAD_CONFIG",
+        "BAD_CONFIG",
+        "BAD_CONFIG",
+        "BAD_CONFIG",
+        "DANGLING_CONNECTION",
+        "DUPLICATE_ID",
+        "UNKNOWN_MODULE",
+        "UNKNOWN_PORT",
+        "UNKNOWN_PORT",
+      ].sort(),
     );
     expect((error as FloworkError).code).toBe("WORKFLOW_INVALID");
   });

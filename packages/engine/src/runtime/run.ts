@@ -1,21 +1,21 @@
 import {
-  settingsWith,
   type EngineSettings,
   type EventLogLevel,
   type ExecutionMode,
   FloworkError,
   type JobStatus,
   type StatusData,
+  settingsWith,
 } from "@flowork/protocol";
 import type { ComponentResult, ComponentServices, Emission, VariableAccess } from "../components/types.js";
 import { createMemoryVariableAccess, sleepWithSignal } from "../testing/harness.js";
-import { RunAborted, errorPayload } from "./errors.js";
+import { errorPayload, RunAborted } from "./errors.js";
 import { type EventSink, logEvent, passesLevel } from "./events.js";
 import type { Edge, Graph, GraphNode } from "./graph.js";
 import { SecretMasker } from "./mask.js";
-import { type NodeRunHost, executeNode } from "./node-executor.js";
+import { executeNode, type NodeRunHost } from "./node-executor.js";
 import { TaskScope } from "./scope.js";
-import { type TemplateScope, renderDeep } from "./templates.js";
+import { renderDeep, type TemplateScope } from "./templates.js";
 
 export interface RunOptions {
   jobId?: string;
@@ -198,7 +198,9 @@ export class WorkflowRun implements NodeRunHost {
     this.#runTask(node, payload, edge, scope).then(
       () => scope.leave(),
       (err: unknown) => {
-        this.#fail(err instanceof FloworkError ? err : new FloworkError("INTERNAL", "scheduler error", { cause: err }));
+        this.#fail(
+          err instanceof FloworkError ? err : new FloworkError("INTERNAL", "scheduler error", { cause: err }),
+        );
         scope.leave();
       },
     );
@@ -216,14 +218,19 @@ export class WorkflowRun implements NodeRunHost {
     if (this.#abort.signal.aborted) return;
     if (++this.#steps > this.settings.max_steps_per_execution) {
       this.#fail(
-        new FloworkError("LOOP_LIMIT", `more than ${this.settings.max_steps_per_execution} node runs (max_steps_per_execution)`),
+        new FloworkError(
+          "LOOP_LIMIT",
+          `more than ${this.settings.max_steps_per_execution} node runs (max_steps_per_execution)`,
+        ),
       );
       return;
     }
     this.#ran.add(node.node.id);
     const startedAt = new Date().toISOString();
     const t0 = performance.now();
-    const config = node.templated ? (renderDeep(node.config, this.#templateScope(payload)) as Record<string, unknown>) : node.config;
+    const config = node.templated
+      ? (renderDeep(node.config, this.#templateScope(payload)) as Record<string, unknown>)
+      : node.config;
     let attempt = 1;
     let outcome: { result: ComponentResult; attempts: number };
     try {
@@ -233,14 +240,26 @@ export class WorkflowRun implements NodeRunHost {
       });
     } catch (err) {
       if (err instanceof RunAborted || this.#abort.signal.aborted) return;
-      const error = err instanceof FloworkError ? err : new FloworkError("INTERNAL", undefined, { cause: err });
+      const error =
+        err instanceof FloworkError ? err : new FloworkError("INTERNAL", undefined, { cause: err });
       const message = this.#masker.text(error.message);
-      this.#metric(node, "FAILED", attempt, startedAt, performance.now() - t0, undefined, { code: error.code, message });
+      this.#metric(node, "FAILED", attempt, startedAt, performance.now() - t0, undefined, {
+        code: error.code,
+        message,
+      });
       this.log("ERROR", `${error.code}: ${message}`, node);
       if ((node.out.get("error")?.length ?? 0) > 0) {
-        this.#route(node, { payload: errorPayload(payload, new FloworkError(error.code, message)), output_name: "error" }, scope);
+        this.#route(
+          node,
+          { payload: errorPayload(payload, new FloworkError(error.code, message)), output_name: "error" },
+          scope,
+        );
       } else {
-        this.#fail(new FloworkError(error.code, `node "${node.node.id}" failed: ${message}`, { details: { node_id: node.node.id } }));
+        this.#fail(
+          new FloworkError(error.code, `node "${node.node.id}" failed: ${message}`, {
+            details: { node_id: node.node.id },
+          }),
+        );
       }
       return;
     }
@@ -333,7 +352,12 @@ export class WorkflowRun implements NodeRunHost {
     this.#emit({
       type: "workflow_status_update",
       job_id: this.jobId,
-      status_data: { status, mode: this.mode, start_time: this.#startTime || new Date().toISOString(), ...extra },
+      status_data: {
+        status,
+        mode: this.mode,
+        start_time: this.#startTime || new Date().toISOString(),
+        ...extra,
+      },
     });
   }
 
@@ -353,7 +377,14 @@ export class WorkflowRun implements NodeRunHost {
       }
     }
     if (this.#endedBy) this.log("INFO", this.#endedBy);
-    const outcome: RunOutcome = { job_id: this.jobId, status, result, started_at: this.#startTime, ended_at: endedAt, steps: this.#steps };
+    const outcome: RunOutcome = {
+      job_id: this.jobId,
+      status,
+      result,
+      started_at: this.#startTime,
+      ended_at: endedAt,
+      steps: this.#steps,
+    };
     const extra: Partial<StatusData> = { end_time: endedAt, result };
     if (this.#failure) {
       outcome.error = { code: this.#failure.code, message: this.#masker.text(this.#failure.message) };

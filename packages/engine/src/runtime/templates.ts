@@ -13,7 +13,10 @@ export interface TemplateScope {
 }
 
 type Part = string | { root: string; rest: readonly string[] };
-type Compiled = { kind: "literal" } | { kind: "single"; ref: Exclude<Part, string> } | { kind: "mixed"; parts: Part[] };
+type Compiled =
+  | { kind: "literal" }
+  | { kind: "single"; ref: Exclude<Part, string> }
+  | { kind: "mixed"; parts: Part[] };
 
 const TEMPLATE_RE = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const compiledCache = new Map<string, Compiled>();
@@ -85,7 +88,8 @@ export function renderString(text: string, scope: TemplateScope): unknown {
       return resolveRef(compiled.ref, scope);
     case "mixed": {
       let out = "";
-      for (const part of compiled.parts) out += typeof part === "string" ? part : toText(resolveRef(part, scope));
+      for (const part of compiled.parts)
+        out += typeof part === "string" ? part : toText(resolveRef(part, scope));
       return out;
     }
   }

@@ -1,18 +1,28 @@
 import type { JobEvent, LogEvent, NodeExecutionMetric } from "@flowork/protocol";
 import { createBuiltinRegistry } from "../components/builtin/index.js";
 import type { ComponentRegistry } from "../components/registry.js";
-import { compileWorkflow } from "./compile.js";
+import { compileWorkflow, createRun } from "./compile.js";
 import type { RunOptions, RunOutcome } from "./run.js";
-import { createRun } from "./compile.js";
 
 /** Builds a workflow document from terse node and edge lists (test-only). */
 export function wf(
   nodes: [id: string, moduleId: string, config?: Record<string, unknown>][],
-  edges: ([from: string, to: string] | [from: string, to: string, port: string] | [from: string, to: string, port: string, targetPort: string])[] = [],
+  edges: (
+    | [from: string, to: string]
+    | [from: string, to: string, port: string]
+    | [from: string, to: string, port: string, targetPort: string]
+  )[] = [],
   extra: Record<string, unknown> = {},
 ) {
   return {
-    nodes: nodes.map(([id, module_id, config_values], i) => ({ id, name: id, x: i * 100, y: 0, module_id, config_values: config_values ?? {} })),
+    nodes: nodes.map(([id, module_id, config_values], i) => ({
+      id,
+      name: id,
+      x: i * 100,
+      y: 0,
+      module_id,
+      config_values: config_values ?? {},
+    })),
     connections: edges.map(([source, target, port, targetPort], i) => ({
       id: `c${i}`,
       source,
@@ -37,7 +47,11 @@ export async function runDoc(
   options: RunOptions & { registry?: ComponentRegistry } = {},
 ): Promise<Recorded> {
   const registry = options.registry ?? createBuiltinRegistry();
-  const compiled = compileWorkflow(document, registry, options.startNodeId !== undefined ? { startNodeId: options.startNodeId } : {});
+  const compiled = compileWorkflow(
+    document,
+    registry,
+    options.startNodeId !== undefined ? { startNodeId: options.startNodeId } : {},
+  );
   const events: JobEvent[] = [];
   const run = createRun(compiled, {
     ...options,

@@ -1,11 +1,18 @@
 import { type Workflow, WorkflowSchema } from "@flowork/protocol";
 import type { ComponentRegistry } from "../components/registry.js";
-import { defaultOutputPort, edgeOf } from "./graph.js";
 import { checkCommonKeys, checkProperty } from "./config-check.js";
+import { defaultOutputPort, edgeOf } from "./graph.js";
 
 /** One reason a workflow cannot run. Every problem is listed, not just the first. */
 export interface WorkflowProblem {
-  code: "SCHEMA" | "DUPLICATE_ID" | "UNKNOWN_MODULE" | "DANGLING_CONNECTION" | "UNKNOWN_PORT" | "BAD_CONFIG" | "NO_ENTRY";
+  code:
+    | "SCHEMA"
+    | "DUPLICATE_ID"
+    | "UNKNOWN_MODULE"
+    | "DANGLING_CONNECTION"
+    | "UNKNOWN_PORT"
+    | "BAD_CONFIG"
+    | "NO_ENTRY";
   message: string;
   node_id?: string;
   connection_id?: string;
@@ -38,11 +45,16 @@ export function validateWorkflow(
   const problems: WorkflowProblem[] = [];
   const seen = new Set<string>();
   for (const node of workflow.nodes) {
-    if (seen.has(node.id)) problems.push({ code: "DUPLICATE_ID", node_id: node.id, message: `duplicate node id "${node.id}"` });
+    if (seen.has(node.id))
+      problems.push({ code: "DUPLICATE_ID", node_id: node.id, message: `duplicate node id "${node.id}"` });
     seen.add(node.id);
     const component = registry.get(node.module_id);
     if (!component) {
-      problems.push({ code: "UNKNOWN_MODULE", node_id: node.id, message: `unknown module_id "${node.module_id}"` });
+      problems.push({
+        code: "UNKNOWN_MODULE",
+        node_id: node.id,
+        message: `unknown module_id "${node.module_id}"`,
+      });
       continue;
     }
     const config = node.config_values ?? {};
@@ -52,7 +64,8 @@ export function validateWorkflow(
       ...(component.validateConfig?.(config) ?? []),
     ];
     for (const message of messages) {
-      if (message) problems.push({ code: "BAD_CONFIG", node_id: node.id, message: `node "${node.id}": ${message}` });
+      if (message)
+        problems.push({ code: "BAD_CONFIG", node_id: node.id, message: `node "${node.id}": ${message}` });
     }
   }
   const nodesById = new Map(workflow.nodes.map((n) => [n.id, n]));
@@ -63,7 +76,11 @@ export function validateWorkflow(
     const sourceComponent = source && registry.get(source.module_id);
     const edge = edgeOf(c, i, sourceComponent);
     if (connectionIds.has(edge.id)) {
-      problems.push({ code: "DUPLICATE_ID", connection_id: edge.id, message: `duplicate connection id "${edge.id}"` });
+      problems.push({
+        code: "DUPLICATE_ID",
+        connection_id: edge.id,
+        message: `duplicate connection id "${edge.id}"`,
+      });
     }
     connectionIds.add(edge.id);
     if (!source || !target) {
@@ -101,11 +118,18 @@ export function validateWorkflow(
     }
   });
   if (options.startNodeId !== undefined && !nodesById.has(options.startNodeId)) {
-    problems.push({ code: "NO_ENTRY", node_id: options.startNodeId, message: `start node "${options.startNodeId}" does not exist` });
+    problems.push({
+      code: "NO_ENTRY",
+      node_id: options.startNodeId,
+      message: `start node "${options.startNodeId}" does not exist`,
+    });
   } else if (options.startNodeId === undefined && workflow.nodes.length > 0) {
     const targets = new Set(workflow.connections.map((c) => c.target));
     if (workflow.nodes.every((n) => targets.has(n.id))) {
-      problems.push({ code: "NO_ENTRY", message: "every node has an incoming connection: no node to start from" });
+      problems.push({
+        code: "NO_ENTRY",
+        message: "every node has an incoming connection: no node to start from",
+      });
     }
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, workflow };

@@ -1,5 +1,11 @@
 import { type EngineSettings, type EventLogLevel, type ExecutionMode, settingsWith } from "@flowork/protocol";
-import type { ComponentContext, ComponentDefinition, ComponentResult, ComponentServices, VariableAccess } from "../components/types.js";
+import type {
+  ComponentContext,
+  ComponentDefinition,
+  ComponentResult,
+  ComponentServices,
+  VariableAccess,
+} from "../components/types.js";
 
 /**
  * Test harness for component authors: run one component on one payload without an engine, and read back the

@@ -14,7 +14,10 @@ export interface VariableDefinition {
 
 const FullSchema = z.strictObject({
   value: z.union([z.string(), z.number(), z.boolean()]).optional(),
-  values: z.array(z.union([z.string(), z.number(), z.boolean()])).max(10_000).optional(),
+  values: z
+    .array(z.union([z.string(), z.number(), z.boolean()]))
+    .max(10_000)
+    .optional(),
   mode: z.enum(["single", "random", "sequential"]).optional(),
   is_secret: z.boolean().optional(),
   is_enabled: z.boolean().optional(),
@@ -43,7 +46,10 @@ export function parseVariableDocument(document: unknown): Map<string, VariableDe
     }
     const parsed = FullSchema.safeParse(raw);
     if (!parsed.success) {
-      issues.push({ path: name, message: parsed.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ") });
+      issues.push({
+        path: name,
+        message: parsed.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; "),
+      });
       continue;
     }
     const d = parsed.data;
@@ -55,6 +61,7 @@ export function parseVariableDocument(document: unknown): Map<string, VariableDe
       is_enabled: d.is_enabled ?? true,
     });
   }
-  if (issues.length > 0) throw new FloworkError("VALIDATION_FAILED", "invalid variables", { details: { issues } });
+  if (issues.length > 0)
+    throw new FloworkError("VALIDATION_FAILED", "invalid variables", { details: { issues } });
   return out;
 }

@@ -10,7 +10,10 @@ export class MemoryVariables implements VariableAccess {
   readonly #cursor = new Map<string, number>();
   readonly #onSet: ((name: string, def: VariableDefinition) => Promise<void> | void) | undefined;
 
-  constructor(defs: Map<string, VariableDefinition> = new Map(), onSet?: (name: string, def: VariableDefinition) => Promise<void> | void) {
+  constructor(
+    defs: Map<string, VariableDefinition> = new Map(),
+    onSet?: (name: string, def: VariableDefinition) => Promise<void> | void,
+  ) {
     this.#defs = defs;
     this.#onSet = onSet;
   }
@@ -37,7 +40,8 @@ export class MemoryVariables implements VariableAccess {
 
   snapshot(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [name, def] of this.#defs) if (def.is_enabled) out[name] = currentValue(def, name, this.#cursor, false);
+    for (const [name, def] of this.#defs)
+      if (def.is_enabled) out[name] = currentValue(def, name, this.#cursor, false);
     return out;
   }
 
@@ -52,7 +56,12 @@ export class MemoryVariables implements VariableAccess {
   }
 }
 
-function currentValue(def: VariableDefinition, name: string, cursor: Map<string, number>, advance = true): string {
+function currentValue(
+  def: VariableDefinition,
+  name: string,
+  cursor: Map<string, number>,
+  advance = true,
+): string {
   if (def.mode === "single" || def.values.length === 0) return def.value;
   if (def.mode === "random") return def.values[Math.floor(Math.random() * def.values.length)] ?? "";
   const index = cursor.get(name) ?? 0;

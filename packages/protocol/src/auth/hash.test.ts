@@ -31,9 +31,9 @@ describe("canonicalJson (RFC 8785)", () => {
   });
 
   it("serialises numbers the ES6 way", () => {
-    expect(canonicalJson([333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001])).toBe(
-      "[333333333.3333333,1e+30,4.5,0.002,1e-27]",
-    );
+    expect(
+      canonicalJson(JSON.parse("[333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001]")),
+    ).toBe("[333333333.3333333,1e+30,4.5,0.002,1e-27]");
   });
 
   it("keeps a __proto__ own key from JSON.parse as data", () => {

@@ -2,9 +2,22 @@ import { z } from "zod";
 import { ExecutionModeSchema } from "./common.js";
 
 /** Job statuses (SPEC section 4). Terminal ones end a run. */
-export const JobStatusSchema = z.enum(["QUEUED", "RUNNING", "PAUSED", "SUCCEEDED", "FAILED", "STOPPED", "INTERRUPTED"]);
+export const JobStatusSchema = z.enum([
+  "QUEUED",
+  "RUNNING",
+  "PAUSED",
+  "SUCCEEDED",
+  "FAILED",
+  "STOPPED",
+  "INTERRUPTED",
+]);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
-export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["SUCCEEDED", "FAILED", "STOPPED", "INTERRUPTED"]);
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
+  "SUCCEEDED",
+  "FAILED",
+  "STOPPED",
+  "INTERRUPTED",
+]);
 
 export const NodeStatusSchema = z.enum(["RUNNING", "SUCCEEDED", "FAILED", "SKIPPED"]);
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;

@@ -39,4 +39,6 @@ export function settingsWith(patch: EngineSettingsPatch = {}): EngineSettings {
 }
 
 /** Full settings: a patch laid over the defaults. */
-export const EngineSettingsSchema = EngineSettingsPatchSchema.transform((patch): EngineSettings => settingsWith(patch));
+export const EngineSettingsSchema = EngineSettingsPatchSchema.transform(
+  (patch): EngineSettings => settingsWith(patch),
+);

@@ -13,8 +13,18 @@ async function runSandboxed(
 ): Promise<SandboxResult> {
   const sandbox = ctx.services.sandbox;
   if (!sandbox) throw new FloworkError("SANDBOX_VIOLATION", "no sandbox is available to run code here");
-  const timeoutMs = Math.min(MAX_SCRIPT_MS, number(ctx.config.timeout_seconds, ctx.settings.node_timeout_seconds) * 1000);
-  const out = await sandbox.run({ kind, code, payload, vars: ctx.vars.snapshot(), timeoutMs, signal: ctx.signal });
+  const timeoutMs = Math.min(
+    MAX_SCRIPT_MS,
+    number(ctx.config.timeout_seconds, ctx.settings.node_timeout_seconds) * 1000,
+  );
+  const out = await sandbox.run({
+    kind,
+    code,
+    payload,
+    vars: ctx.vars.snapshot(),
+    timeoutMs,
+    signal: ctx.signal,
+  });
   for (const line of out.logs) ctx.log(line.level, line.message);
   return out;
 }
@@ -45,12 +55,20 @@ export const expression: ComponentDefinition = {
     description: "Evaluates a side-effect-free JavaScript expression over `payload` and `vars` into a field.",
     icon: "function",
     properties: [
-      { id: "expression", type: "string", label: "Expression", required: true, description: "e.g. payload.price * 1.2" },
+      {
+        id: "expression",
+        type: "string",
+        label: "Expression",
+        required: true,
+        description: "e.g. payload.price * 1.2",
+      },
       { id: "output_field", type: "string", label: "Output field", default: "result" },
     ],
   }),
   execute: async (payload, ctx) => {
     const out = await runSandboxed(ctx, "expression", text(ctx.config.expression), payload);
-    return { payload: withFields(payload, { [text(ctx.config.output_field, "result") || "result"]: out.value }) };
+    return {
+      payload: withFields(payload, { [text(ctx.config.output_field, "result") || "result"]: out.value }),
+    };
   },
 };

@@ -1,7 +1,7 @@
 import { FloworkError } from "@flowork/protocol";
 import { lookup, parsePath, setPath } from "../../runtime/path.js";
-import { builtinManifest, bool, isPlainObject, text, withFields } from "../define.js";
-import { OPERATORS, type Operator, compare } from "../logic/compare.js";
+import { bool, builtinManifest, isPlainObject, text, withFields } from "../define.js";
+import { compare, OPERATORS, type Operator } from "../logic/compare.js";
 import type { ComponentContext, ComponentDefinition } from "../types.js";
 
 /** Where a component reads from: a dotted path into the payload, or the payload itself when empty. */
@@ -18,7 +18,8 @@ function output(payload: unknown, field: unknown, value: unknown, fallbackField?
 
 function list(payload: unknown, ctx: ComponentContext): unknown[] {
   const items = source(payload, ctx.config.items_path);
-  if (!Array.isArray(items)) throw new FloworkError("USER_ERROR", `"${text(ctx.config.items_path) || "payload"}" is not a list`);
+  if (!Array.isArray(items))
+    throw new FloworkError("USER_ERROR", `"${text(ctx.config.items_path) || "payload"}" is not a list`);
   return items;
 }
 
@@ -32,7 +33,9 @@ export const setData: ComponentDefinition = {
     icon: "edit",
     properties: [{ id: "fields", type: "key_value", label: "Fields", required: true, default: {} }],
   }),
-  execute: (payload, ctx) => ({ payload: withFields(payload, isPlainObject(ctx.config.fields) ? ctx.config.fields : {}) }),
+  execute: (payload, ctx) => ({
+    payload: withFields(payload, isPlainObject(ctx.config.fields) ? ctx.config.fields : {}),
+  }),
 };
 
 export const template: ComponentDefinition = {
@@ -41,14 +44,19 @@ export const template: ComponentDefinition = {
     name: "Template",
     type: "ACTION",
     category: "Data",
-    description: "Renders a text template ({{payload.x}}, {{vars.NAME}}, {{nodes.id.payload.x}}) into a field.",
+    description:
+      "Renders a text template ({{payload.x}}, {{vars.NAME}}, {{nodes.id.payload.x}}) into a field.",
     icon: "file-text",
     properties: [
       { id: "template", type: "textarea", label: "Template", required: true },
       { id: "output_field", type: "string", label: "Output field", default: "text" },
     ],
   }),
-  execute: (payload, ctx) => ({ payload: withFields(payload, { [text(ctx.config.output_field, "text") || "text"]: text(ctx.config.template) }) }),
+  execute: (payload, ctx) => ({
+    payload: withFields(payload, {
+      [text(ctx.config.output_field, "text") || "text"]: text(ctx.config.template),
+    }),
+  }),
 };
 
 export const jsonParse: ComponentDefinition = {
@@ -60,8 +68,18 @@ export const jsonParse: ComponentDefinition = {
     description: "Parses JSON text found at a path (or the payload) into a value.",
     icon: "braces",
     properties: [
-      { id: "source_path", type: "string", label: "Text at", description: "Dotted path; empty = the payload" },
-      { id: "output_field", type: "string", label: "Output field", description: "Empty = replace the payload" },
+      {
+        id: "source_path",
+        type: "string",
+        label: "Text at",
+        description: "Dotted path; empty = the payload",
+      },
+      {
+        id: "output_field",
+        type: "string",
+        label: "Output field",
+        description: "Empty = replace the payload",
+      },
     ],
   }),
   execute: (payload, ctx) => {
@@ -70,7 +88,10 @@ export const jsonParse: ComponentDefinition = {
     try {
       return { payload: output(payload, ctx.config.output_field, JSON.parse(raw)) };
     } catch (err) {
-      throw new FloworkError("USER_ERROR", `json_parse: ${err instanceof Error ? err.message : "invalid JSON"}`);
+      throw new FloworkError(
+        "USER_ERROR",
+        `json_parse: ${err instanceof Error ? err.message : "invalid JSON"}`,
+      );
     }
   },
 };
@@ -84,7 +105,12 @@ export const jsonStringify: ComponentDefinition = {
     description: "Turns a value (at a path, or the payload) into JSON text.",
     icon: "braces",
     properties: [
-      { id: "source_path", type: "string", label: "Value at", description: "Dotted path; empty = the payload" },
+      {
+        id: "source_path",
+        type: "string",
+        label: "Value at",
+        description: "Dotted path; empty = the payload",
+      },
       { id: "output_field", type: "string", label: "Output field", default: "json" },
       { id: "pretty", type: "boolean", label: "Indent", default: false },
     ],
@@ -106,15 +132,27 @@ export const filterArray: ComponentDefinition = {
     icon: "filter",
     properties: [
       { id: "items_path", type: "string", label: "List at", required: true },
-      { id: "field", type: "string", label: "Element field", description: "Dotted path in each element; empty = the element" },
+      {
+        id: "field",
+        type: "string",
+        label: "Element field",
+        description: "Dotted path in each element; empty = the element",
+      },
       { id: "operator", type: "enum", label: "Operator", default: "eq", options: [...OPERATORS] },
       { id: "value", type: "string", label: "Compare with" },
-      { id: "output_field", type: "string", label: "Output field", description: "Default: the list's own path" },
+      {
+        id: "output_field",
+        type: "string",
+        label: "Output field",
+        description: "Default: the list's own path",
+      },
     ],
   }),
   execute: (payload, ctx) => {
     const operator = (ctx.config.operator ?? "eq") as Operator;
-    const kept = list(payload, ctx).filter((item) => compare(source(item, ctx.config.field), operator, ctx.config.value));
+    const kept = list(payload, ctx).filter((item) =>
+      compare(source(item, ctx.config.field), operator, ctx.config.value),
+    );
     return { payload: output(payload, ctx.config.output_field ?? ctx.config.items_path, kept) };
   },
 };
@@ -129,16 +167,32 @@ export const sortArray: ComponentDefinition = {
     icon: "arrow-down-up",
     properties: [
       { id: "items_path", type: "string", label: "List at", required: true },
-      { id: "field", type: "string", label: "Sort by", description: "Dotted path in each element; empty = the element" },
+      {
+        id: "field",
+        type: "string",
+        label: "Sort by",
+        description: "Dotted path in each element; empty = the element",
+      },
       { id: "direction", type: "enum", label: "Direction", default: "asc", options: ["asc", "desc"] },
-      { id: "output_field", type: "string", label: "Output field", description: "Default: the list's own path" },
+      {
+        id: "output_field",
+        type: "string",
+        label: "Output field",
+        description: "Default: the list's own path",
+      },
     ],
   }),
   execute: (payload, ctx) => {
     const sign = ctx.config.direction === "desc" ? -1 : 1;
     const keyed = list(payload, ctx).map((item) => ({ item, key: source(item, ctx.config.field) }));
     keyed.sort((a, b) => sign * compareKeys(a.key, b.key));
-    return { payload: output(payload, ctx.config.output_field ?? ctx.config.items_path, keyed.map((k) => k.item)) };
+    return {
+      payload: output(
+        payload,
+        ctx.config.output_field ?? ctx.config.items_path,
+        keyed.map((k) => k.item),
+      ),
+    };
   },
 };
 

@@ -1,7 +1,7 @@
 import { FloworkError } from "@flowork/protocol";
 import { lookup } from "../../runtime/path.js";
-import { builtinManifest, bool, number, text } from "../define.js";
-import { OPERATORS, type Operator, compare, looseEquals } from "../logic/compare.js";
+import { bool, builtinManifest, number, text } from "../define.js";
+import { compare, looseEquals, OPERATORS, type Operator } from "../logic/compare.js";
 import type { ComponentDefinition } from "../types.js";
 
 export const ifCondition: ComponentDefinition = {
@@ -14,7 +14,14 @@ export const ifCondition: ComponentDefinition = {
     icon: "git-branch",
     properties: [
       { id: "left", type: "string", label: "Value", description: "e.g. {{payload.status}}" },
-      { id: "operator", type: "enum", label: "Operator", required: true, default: "eq", options: [...OPERATORS] },
+      {
+        id: "operator",
+        type: "enum",
+        label: "Operator",
+        required: true,
+        default: "eq",
+        options: [...OPERATORS],
+      },
       { id: "right", type: "string", label: "Compare with" },
     ],
     outputs: [
@@ -48,7 +55,9 @@ export const switchComponent: ComponentDefinition = {
     return [...Array.from({ length: count }, (_, i) => `case_${i}`), "default"];
   },
   validateConfig: (config) =>
-    Array.isArray(config.cases) && config.cases.length > MAX_CASES ? [`"cases" may hold at most ${MAX_CASES} values`] : [],
+    Array.isArray(config.cases) && config.cases.length > MAX_CASES
+      ? [`"cases" may hold at most ${MAX_CASES} values`]
+      : [],
   execute: (payload, ctx) => {
     const cases = Array.isArray(ctx.config.cases) ? ctx.config.cases : [];
     const index = cases.findIndex((c) => looseEquals(ctx.config.value, c));
@@ -62,9 +71,18 @@ export const loop: ComponentDefinition = {
     name: "Loop",
     type: "LOGIC",
     category: "Flow",
-    description: "Sends each element of a list on `item` ({item, index, parent}), one after another, then the payload on `done`.",
+    description:
+      "Sends each element of a list on `item` ({item, index, parent}), one after another, then the payload on `done`.",
     icon: "repeat",
-    properties: [{ id: "items_path", type: "string", label: "List path", required: true, description: "Dotted path into the payload, e.g. data.items" }],
+    properties: [
+      {
+        id: "items_path",
+        type: "string",
+        label: "List path",
+        required: true,
+        description: "Dotted path into the payload, e.g. data.items",
+      },
+    ],
     outputs: [
       ["item", "Each item"],
       ["done", "Done"],
@@ -95,7 +113,8 @@ export const merge: ComponentDefinition = {
     name: "Merge",
     type: "LOGIC",
     category: "Flow",
-    description: "Waits for one payload on every connected input, then emits {inputs: [...]} in connection order.",
+    description:
+      "Waits for one payload on every connected input, then emits {inputs: [...]} in connection order.",
     icon: "git-merge",
   }),
   joinsInputs: true,
@@ -110,7 +129,9 @@ export const delay: ComponentDefinition = {
     category: "Flow",
     description: "Waits, then passes the payload on. Stopping the run cancels the wait.",
     icon: "hourglass",
-    properties: [{ id: "milliseconds", type: "integer", label: "Milliseconds", required: true, default: 1000 }],
+    properties: [
+      { id: "milliseconds", type: "integer", label: "Milliseconds", required: true, default: 1000 },
+    ],
   }),
   execute: async (payload, ctx) => {
     await ctx.sleep(Math.max(0, number(ctx.config.milliseconds, 1000)));
@@ -141,7 +162,8 @@ export const throwError: ComponentDefinition = {
     name: "Throw Error",
     type: "LOGIC",
     category: "Flow",
-    description: "Fails with USER_ERROR and the message (to the `error` port if connected, else the run fails).",
+    description:
+      "Fails with USER_ERROR and the message (to the `error` port if connected, else the run fails).",
     icon: "alert-triangle",
     properties: [{ id: "message", type: "string", label: "Message", required: true, default: "Error" }],
     outputs: [],
@@ -157,7 +179,8 @@ export const subWorkflow: ComponentDefinition = {
     name: "Sub-workflow",
     type: "LOGIC",
     category: "Flow",
-    description: "Runs a saved preset with the payload; its result becomes the payload (or, without waiting, {job_id}).",
+    description:
+      "Runs a saved preset with the payload; its result becomes the payload (or, without waiting, {job_id}).",
     icon: "layers",
     properties: [
       { id: "preset_name", type: "string", label: "Preset", required: true },
@@ -166,7 +189,11 @@ export const subWorkflow: ComponentDefinition = {
   }),
   execute: async (payload, ctx) => {
     const run = ctx.services.runSubWorkflow;
-    if (!run) throw new FloworkError("COMPONENT_NOT_FOUND", "sub_workflow needs an engine with presets; none is available here");
+    if (!run)
+      throw new FloworkError(
+        "COMPONENT_NOT_FOUND",
+        "sub_workflow needs an engine with presets; none is available here",
+      );
     const result = await run(text(ctx.config.preset_name), payload, {
       wait: bool(ctx.config.wait, true),
       signal: ctx.signal,

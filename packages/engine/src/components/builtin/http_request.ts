@@ -84,7 +84,7 @@ const TEXT_TYPE = /^(text\/|application\/([\w.+-]*\+)?(xml|javascript|x-www-form
  * JSON content types are parsed (text kept when the body is not valid JSON), textual ones decoded with their
  * charset, anything else (images, archives) returned as base64 text: check `headers["content-type"]`.
  */
-export function decodeResponseBody(
+function decodeResponseBody(
   body: Buffer,
   contentType: string | undefined,
   log?: ComponentContext["log"],

@@ -4,7 +4,16 @@ import { codeJavascript, expression } from "./code.js";
 import { filterArray, jsonParse, jsonStringify, pickFields, setData, sortArray, template } from "./data.js";
 import { fileRead } from "./file_read.js";
 import { fileWrite } from "./file_write.js";
-import { delay, ifCondition, loop, merge, stopWorkflow, subWorkflow, switchComponent, throwError } from "./flow.js";
+import {
+  delay,
+  ifCondition,
+  loop,
+  merge,
+  stopWorkflow,
+  subWorkflow,
+  switchComponent,
+  throwError,
+} from "./flow.js";
 import { httpRequest } from "./http_request.js";
 import { llmChat } from "./llm_chat.js";
 import { notifyGui } from "./notify_gui.js";

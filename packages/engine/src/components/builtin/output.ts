@@ -19,7 +19,9 @@ export const logMessage: ComponentDefinition = {
     ],
   }),
   execute: (payload, ctx) => {
-    const level = (LEVELS as readonly string[]).includes(String(ctx.config.level)) ? (ctx.config.level as Level) : "INFO";
+    const level = (LEVELS as readonly string[]).includes(String(ctx.config.level))
+      ? (ctx.config.level as Level)
+      : "INFO";
     ctx.log(level, text(ctx.config.message));
     return { payload };
   },
@@ -31,7 +33,8 @@ export const debugPopup: ComponentDefinition = {
     name: "Debug Popup",
     type: "ACTION",
     category: "Output",
-    description: "Shows the payload (or a field of it) in a popup in the GUI; the payload passes on unchanged.",
+    description:
+      "Shows the payload (or a field of it) in a popup in the GUI; the payload passes on unchanged.",
     icon: "bug",
     properties: [
       { id: "title", type: "string", label: "Title", default: "Debug" },
@@ -40,7 +43,10 @@ export const debugPopup: ComponentDefinition = {
   }),
   execute: (payload, ctx) => {
     const field = text(ctx.config.field);
-    ctx.debugPopup(text(ctx.config.title, "Debug") || "Debug", field === "" ? payload : lookup(payload, field));
+    ctx.debugPopup(
+      text(ctx.config.title, "Debug") || "Debug",
+      field === "" ? payload : lookup(payload, field),
+    );
     return { payload };
   },
 };

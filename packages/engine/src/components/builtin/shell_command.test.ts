@@ -132,7 +132,7 @@ describe("shell_command", () => {
       "const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], " +
       "{ stdio: 'ignore' }); require('fs').writeFileSync('child.pid', String(c.pid)); setInterval(() => {}, 1000)";
     const started = Date.now();
-    const err = await failure({ ...script(code), timeout_seconds: 0.5 });
+    const err = await failure({ ...script(code), timeout_seconds: 1.5 });
     expect(err).toMatchObject({ code: "NODE_TIMEOUT" });
     expect(Date.now() - started).toBeLessThan(5000);
     if (process.platform === "win32") return;

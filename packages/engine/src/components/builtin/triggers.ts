@@ -26,8 +26,20 @@ export const webhookTrigger: ComponentDefinition = {
     description: "Starts the saved preset on POST /webhook/<path> with {body, query, headers}.",
     icon: "webhook",
     properties: [
-      { id: "path", type: "string", label: "Path", required: true, description: "Letters, digits, -, _ and /." },
-      { id: "method", type: "enum", label: "Method", default: "POST", options: ["GET", "POST", "PUT", "PATCH", "DELETE"] },
+      {
+        id: "path",
+        type: "string",
+        label: "Path",
+        required: true,
+        description: "Letters, digits, -, _ and /.",
+      },
+      {
+        id: "method",
+        type: "enum",
+        label: "Method",
+        default: "POST",
+        options: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      },
       {
         id: "response_mode",
         type: "enum",
@@ -38,12 +50,19 @@ export const webhookTrigger: ComponentDefinition = {
           { value: "immediately", label: "202 at once with the job id" },
         ],
       },
-      { id: "secret", type: "string", label: "Secret", description: "If set, callers must send it in X-Flowork-Webhook-Secret." },
+      {
+        id: "secret",
+        type: "string",
+        label: "Secret",
+        description: "If set, callers must send it in X-Flowork-Webhook-Secret.",
+      },
     ],
   }),
   validateConfig: (config) => {
     const path = config.path;
-    return typeof path === "string" && !/^[A-Za-z0-9][A-Za-z0-9_\-/]{0,199}$/.test(path) && !path.includes("{{")
+    return typeof path === "string" &&
+      !/^[A-Za-z0-9][A-Za-z0-9_\-/]{0,199}$/.test(path) &&
+      !path.includes("{{")
       ? ['"path" may only hold letters, digits, "-", "_" and "/", and must not start with "/"']
       : [];
   },

@@ -24,8 +24,13 @@ export const variableGet: ComponentDefinition = {
   validateConfig: checkName,
   execute: (payload, ctx) => {
     const name = text(ctx.config.name);
-    if (!ctx.vars.has(name)) throw new FloworkError("NOT_FOUND", `variable ${name} does not exist or is disabled`);
-    return { payload: withFields(payload, { [text(ctx.config.output_field, "value") || "value"]: ctx.vars.get(name) }) };
+    if (!ctx.vars.has(name))
+      throw new FloworkError("NOT_FOUND", `variable ${name} does not exist or is disabled`);
+    return {
+      payload: withFields(payload, {
+        [text(ctx.config.output_field, "value") || "value"]: ctx.vars.get(name),
+      }),
+    };
   },
 };
 

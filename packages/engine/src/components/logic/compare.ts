@@ -58,9 +58,11 @@ export function compare(left: unknown, operator: Operator, right: unknown): bool
       return o !== undefined && o <= 0;
     }
     case "contains":
-      if (typeof left === "string") return right !== undefined && right !== null && left.includes(String(right));
+      if (typeof left === "string")
+        return right !== undefined && right !== null && left.includes(String(right));
       if (Array.isArray(left)) return left.some((item) => looseEquals(item, right));
-      if (left !== null && typeof left === "object") return typeof right === "string" && Object.hasOwn(left, right);
+      if (left !== null && typeof left === "object")
+        return typeof right === "string" && Object.hasOwn(left, right);
       return false;
     case "exists":
       return left !== undefined && left !== null && left !== "";
