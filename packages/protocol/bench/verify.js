@@ -17,8 +17,10 @@ import {
 } from "../dist/index.js";
 import {
   createNativeRecoverer,
+  createNodeVerifier,
   keccak256 as fastKeccak256,
   loadNativeSecp256k1,
+  nodeSha256Hex,
 } from "../dist/node/index.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -75,16 +77,17 @@ function measureSync(fn, seconds = SECONDS / 2) {
 const fmt = (n, d = 1) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const row = (label, r) =>
   console.log(
-    `  ${label.padEnd(44)} ${fmt(r.usPerOp, 2).padStart(10)} µs ${fmt(r.opsPerSec, 0).padStart(12)} /s`,
+    `  ${label.padEnd(44)} ${fmt(r.usPerOp, 2).padStart(10)} µs ${fmt(r.opsPerSec, 0).padStart(10)} /s` +
+      `   (median ${fmt(r.medianUs, 2)} µs)`,
   );
 
-/** Verifies the pool round-robin; a fresh replay cache per pass so nonces are new to it. */
-function verifyLoop(recoverer, pool) {
+/** Verifies the pool round-robin; a fresh verifier and replay cache per pass so nonces are new to it. */
+function verifyLoop(makeVerifier, pool) {
   let verifier;
   let i = pool.length;
   return async () => {
     if (i === pool.length) {
-      verifier = createVerifier({ recoverer, replayCache: new MemoryReplayCache() });
+      verifier = makeVerifier(new MemoryReplayCache());
       i = 0;
     }
     await verifyEnvelope(verifier, pool[i++], ENGINE_ID);
@@ -151,8 +154,12 @@ row(
   measureSync(() => fastKeccak256(pubKey)),
 );
 row(
-  "payload: JCS canonicalize + sha256",
+  "payload: JCS + sha256, pure JS",
   measureSync(() => hashEnvelopePayload(sample.payload)),
+);
+row(
+  "payload: JCS + sha256, node:crypto",
+  measureSync(() => hashEnvelopePayload(sample.payload, nodeSha256Hex)),
 );
 const binding = loadNativeSecp256k1();
 if (binding)
@@ -173,11 +180,14 @@ if (native)
 console.log("\nFull verifyEnvelope (rules 1-6, replay cache included), sequential on one core:");
 const results = {};
 if (native) {
-  results.native = await measure(verifyLoop(native, pool));
-  row("native secp256k1", results.native);
+  results.native = await measure(verifyLoop((replayCache) => createNodeVerifier({ replayCache }), pool));
+  row("native: createNodeVerifier", results.native);
+  const nativePureSha = verifyLoop((replayCache) => createVerifier({ recoverer: native, replayCache }), pool);
+  row("native recoverer, pure-JS sha256", await measure(nativePureSha));
 }
-results.js = await measure(verifyLoop(js, pool), Math.max(1, SECONDS / 2));
-row("pure JS (noble, browser-safe)", results.js);
+const pureJs = verifyLoop((replayCache) => createVerifier({ recoverer: js, replayCache }), pool);
+results.js = await measure(pureJs, Math.max(1, SECONDS / 2));
+row("pure JS: createVerifier + noble (browser)", results.js);
 if (native) {
   console.log(
     `\n  native is ${fmt(results.native.opsPerSec / results.js.opsPerSec, 1)}x faster than pure JS`,

@@ -9,6 +9,7 @@ import {
 } from "@flowork/protocol";
 import type { ComponentResult, ComponentServices, Emission, VariableAccess } from "../components/types.js";
 import { createMemoryVariableAccess, sleepWithSignal } from "../testing/harness.js";
+import type { CheckpointSequence, RunCheckpoint } from "./checkpoint.js";
 import { errorPayload, RunAborted } from "./errors.js";
 import { type EventSink, logEvent, passesLevel } from "./events.js";
 import type { Edge, Graph, GraphNode } from "./graph.js";
@@ -32,6 +33,10 @@ export interface RunOptions {
   isDisabled?: (moduleId: string) => boolean;
   /** The workflow's global loop (repeat the whole run). */
   globalLoop?: { iterations: number; delayMs: () => number };
+  /** Resume an interrupted run from this picture instead of starting at the entry nodes. */
+  resumeFrom?: RunCheckpoint;
+  /** Called after every node step settles; call `snapshot()` from it to persist progress. */
+  onStep?: () => void;
 }
 
 export interface RunOutcome {
@@ -75,6 +80,11 @@ export class WorkflowRun implements NodeRunHost {
   #result: Record<string, unknown> = {};
   #joins = new Map<string, Map<number, unknown>>();
   #ran = new Set<string>();
+  #iteration = 0;
+  #nextId = 1;
+  #tasks = new Map<number, { node: GraphNode; payload: unknown; edge: Edge | undefined; scope: TaskScope }>();
+  #sequences = new Map<number, { node: GraphNode; parent: TaskScope; current: TaskScope; remaining: Emission[] }>();
+  #scopes = new Map<number, TaskScope>();
 
   constructor(graph: Graph, options: RunOptions = {}) {
     this.#graph = graph;
@@ -160,22 +170,55 @@ export class WorkflowRun implements NodeRunHost {
     this.#setStatus("RUNNING");
     const loop = this.#options.globalLoop;
     const iterations = loop ? Math.max(1, loop.iterations) : 1;
-    for (let i = 0; i < iterations; i++) {
-      if (i > 0) {
+    const resume = this.#options.resumeFrom;
+    if (resume) this.log("INFO", `resuming from a checkpoint (${resume.tasks.length} pending step(s))`);
+    for (let i = resume?.iteration ?? 0; i < iterations; i++) {
+      this.#iteration = i;
+      if (i > (resume?.iteration ?? 0)) {
         this.#resetPass();
         const delay = loop?.delayMs() ?? 0;
         if (delay > 0) await sleepWithSignal(delay, this.#abort.signal).catch(() => {});
         if (this.#abort.signal.aborted) break;
         this.log("INFO", `iteration ${i + 1} of ${iterations}`);
       }
-      await this.#pass();
+      await this.#pass(i === resume?.iteration ? resume : undefined);
       if (this.#abort.signal.aborted) break;
     }
     return this.#finish();
   }
 
-  async #pass(): Promise<void> {
-    const root = new TaskScope();
+  /** A JSON picture of the run's progress, from which `resumeFrom` continues it (see checkpoint.ts). */
+  snapshot(): RunCheckpoint {
+    const sequences: CheckpointSequence[] = [];
+    for (const [id, seq] of this.#sequences) {
+      sequences.push({
+        id,
+        node_id: seq.node.node.id,
+        parent_scope: seq.parent.id,
+        current_scope: seq.current.id,
+        remaining: seq.remaining.map((e) => (e.output_name === undefined ? { payload: e.payload } : { payload: e.payload, output_name: e.output_name })),
+      });
+    }
+    return {
+      version: 1,
+      iteration: this.#iteration,
+      steps: this.#steps,
+      tasks: [...this.#tasks.values()].map((t) => ({ node_id: t.node.node.id, payload: t.payload, edge_id: t.edge?.id ?? null, scope: t.scope.id })),
+      sequences,
+      joins: [...this.#joins].map(([nodeId, inputs]) => [nodeId, [...inputs]]),
+      outputs: [...this.#outputs],
+      result: { ...this.#result },
+      ran: [...this.#ran],
+    };
+  }
+
+  async #pass(resume?: RunCheckpoint): Promise<void> {
+    const root = this.#newScope(0);
+    if (resume) {
+      this.#restore(resume, root);
+      await root.drained();
+      return;
+    }
     const start = this.#options.startNodeId;
     const entries = start !== undefined ? [start] : this.#graph.entryIds;
     const payload = this.#options.initialPayload ?? {};
@@ -191,19 +234,101 @@ export class WorkflowRun implements NodeRunHost {
     this.#outputs.clear();
     this.#result = {};
     this.#joins.clear();
+    this.#scopes.clear();
+  }
+
+  #newScope(id = this.#nextId++): TaskScope {
+    const scope = new TaskScope(id);
+    this.#scopes.set(id, scope);
+    return scope;
+  }
+
+  /** Rebuilds scopes, pending tasks, join buffers and part-done sequences from a checkpoint. */
+  #restore(cp: RunCheckpoint, root: TaskScope): void {
+    this.#steps = cp.steps;
+    this.#outputs = new Map(cp.outputs);
+    this.#result = { ...cp.result };
+    this.#joins = new Map(cp.joins.map(([id, inputs]) => [id, new Map(inputs)]));
+    this.#ran = new Set(cp.ran);
+    const ids = [0, ...cp.tasks.map((t) => t.scope), ...cp.sequences.flatMap((s) => [s.id, s.parent_scope, s.current_scope])];
+    this.#nextId = Math.max(...ids) + 1;
+    const scopeOf = (id: number) => (id === 0 ? root : (this.#scopes.get(id) ?? this.#newScope(id)));
+    const edges = new Map<string, Edge>();
+    for (const node of this.#graph.nodes.values()) for (const e of node.incoming) edges.set(e.id, e);
+    // Tasks first, so each sequence waits for the restored tasks of its current emission.
+    for (const task of cp.tasks) {
+      const node = this.#graph.nodes.get(task.node_id);
+      const edge = task.edge_id === null ? undefined : edges.get(task.edge_id);
+      if (node) this.#spawn(node, task.payload, edge, scopeOf(task.scope));
+    }
+    for (const seq of [...cp.sequences].sort((a, b) => a.id - b.id)) {
+      const node = this.#graph.nodes.get(seq.node_id);
+      if (node) this.#startSequence(seq.id, node, scopeOf(seq.parent_scope), scopeOf(seq.current_scope), seq.remaining);
+    }
   }
 
   #spawn(node: GraphNode, payload: unknown, edge: Edge | undefined, scope: TaskScope): void {
+    const id = this.#nextId++;
+    this.#tasks.set(id, { node, payload, edge, scope });
     scope.enter();
     this.#runTask(node, payload, edge, scope).then(
-      () => scope.leave(),
+      () => this.#settle(id, scope),
       (err: unknown) => {
         this.#fail(
           err instanceof FloworkError ? err : new FloworkError("INTERNAL", "scheduler error", { cause: err }),
         );
-        scope.leave();
+        this.#settle(id, scope);
       },
     );
+  }
+
+  #settle(taskId: number, scope: TaskScope): void {
+    this.#tasks.delete(taskId);
+    if (!this.#abort.signal.aborted) this.#options.onStep?.();
+    scope.leave();
+  }
+
+  #startSequence(
+    id: number,
+    node: GraphNode,
+    parent: TaskScope,
+    current: TaskScope | undefined,
+    remaining: Emission[],
+  ): void {
+    this.#continueSequence(id, node, parent, current, remaining).catch((err: unknown) =>
+      this.#fail(err instanceof FloworkError ? err : new FloworkError("INTERNAL", "scheduler error", { cause: err })),
+    );
+  }
+
+  /**
+   * Sends a sequential emitter's emissions one after another, each once the previous one's downstream work is
+   * done. `current` is the scope of an emission already in flight (after a resume), if any.
+   */
+  async #continueSequence(
+    id: number,
+    node: GraphNode,
+    parent: TaskScope,
+    current: TaskScope | undefined,
+    remaining: Emission[],
+  ): Promise<void> {
+    parent.enter();
+    const seq = { node, parent, current: current ?? this.#newScope(), remaining: [...remaining] };
+    this.#sequences.set(id, seq);
+    try {
+      if (current) await current.drained();
+      while (seq.remaining.length > 0) {
+        if (this.#abort.signal.aborted) return;
+        const emission = seq.remaining.shift() as Emission;
+        this.#scopes.delete(seq.current.id);
+        seq.current = this.#newScope();
+        this.#route(node, emission, seq.current);
+        await seq.current.drained();
+      }
+    } finally {
+      this.#scopes.delete(seq.current.id);
+      this.#sequences.delete(id);
+      parent.leave();
+    }
   }
 
   async #runTask(node: GraphNode, input: unknown, edge: Edge | undefined, scope: TaskScope): Promise<void> {
@@ -268,12 +393,8 @@ export class WorkflowRun implements NodeRunHost {
     const lastPort = emissions.at(-1)?.output_name ?? node.defaultPort;
     this.#metric(node, "SUCCEEDED", outcome.attempts, startedAt, performance.now() - t0, lastPort);
     if ("emits" in result && result.sequential) {
-      for (const emission of result.emits) {
-        if (this.#abort.signal.aborted) return;
-        const child = new TaskScope();
-        this.#route(node, emission, child);
-        await child.drained();
-      }
+      // The sequence holds this scope open by itself, so the emitter's own step is done (and not re-run on resume).
+      this.#startSequence(this.#nextId++, node, scope, undefined, result.emits);
     } else {
       for (const emission of emissions) this.#route(node, emission, scope);
     }

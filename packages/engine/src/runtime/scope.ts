@@ -3,7 +3,13 @@
  * turn, have finished. The run has a root scope; a `sequential` emission (loop) opens a child scope per item.
  */
 export class TaskScope {
+  readonly id: number;
   #pending = 0;
+
+  constructor(id = 0) {
+    this.id = id;
+  }
+
   #waiters: (() => void)[] = [];
 
   enter(): void {

@@ -7,9 +7,72 @@
  * back to the host: `"R" + json` (a value), `"U"` (undefined) or `"E" + json` (an error description
  * `{name, message, tag}` where `tag` is `"violation"`, `"not_json"` or `""`).
  *
+ * Compiling this source is part of every run's cost, so the core is small and the helpers only some runs need
+ * (console formatting, error description) are compiled on first use.
  * Console levels cross as numbers: 0 DEBUG, 1 INFO, 2 WARN, 3 ERROR.
  */
-export const PRELUDE_SOURCE = String.raw`(function (hostLog) {
+
+/** Formats console arguments like a terse `util.format`. Parameters: see `lazy` in the core. */
+const SHOW_SOURCE = String.raw`
+const show = (v) => {
+  switch (typeof v) {
+    case "string": return v;
+    case "function": return "[Function " + (v.name || "anonymous") + "]";
+    case "bigint": return String(v) + "n";
+    case "object": break;
+    default: return String(v);
+  }
+  if (v === null) return "null";
+  try {
+    if (v instanceof ErrorCtor) return String(v.name) + ": " + String(v.message);
+    const seen = new WeakSet();
+    const text = stringify(v, (_key, x) => {
+      if (typeof x === "bigint") return String(x) + "n";
+      if (typeof x === "function") return "[Function " + (x.name || "anonymous") + "]";
+      if (typeof x === "symbol") return String(x);
+      if (x !== null && typeof x === "object") {
+        if (seen.has(x)) return "[Circular]";
+        seen.add(x);
+      }
+      return x;
+    });
+    return text === undefined ? String(v) : text;
+  } catch {
+    try { return String(v); } catch { return "[unprintable]"; }
+  }
+};
+return (args) => {
+  let line = "";
+  for (let i = 0; i < args.length; i++) line += (i === 0 ? "" : " ") + show(args[i]);
+  return line;
+};`;
+
+/** Describes a caught error as JSON `{name, message, tag}`. */
+const DESCRIBE_SOURCE = String.raw`
+return (e) => {
+  const tag = violations.has(e) ? "violation" : notJson.has(e) ? "not_json" : "";
+  let name = "Error";
+  let message = "";
+  try {
+    if (e !== null && typeof e === "object") {
+      if (typeof e.name === "string") name = e.name;
+      message = typeof e.message === "string" ? e.message : String(stringify(e));
+    } else {
+      name = "";
+      message = String(e);
+    }
+  } catch {
+    message = "[unprintable error]";
+  }
+  return stringify({ name: name, message: message, tag: tag });
+};`;
+
+/**
+ * The prelude: a function expression `(hostLog, showSource, describeSource) => run`. The helper sources are
+ * passed in as strings ({@link PRELUDE_HELPER_SOURCES}) rather than embedded, because QuickJS tokenizes string
+ * literals slowly enough to matter at this rate.
+ */
+export const PRELUDE_SOURCE = String.raw`(function (hostLog, showSource, describeSource) {
   "use strict";
   const G = globalThis;
   const defineProperty = Object.defineProperty;
@@ -20,125 +83,64 @@ export const PRELUDE_SOURCE = String.raw`(function (hostLog) {
   const FunctionCtor = Function;
   const AsyncFunctionCtor = (async function () {}).constructor;
   const ErrorCtor = Error;
-  const StringCtor = String;
-  const WeakSetCtor = WeakSet;
-  const violations = new WeakSetCtor();
-  const notJson = new WeakSetCtor();
-
-  const tagged = (set, message) => {
+  const TypeErrorCtor = TypeError;
+  const resolved = Promise.resolve();
+  const violations = new WeakSet();
+  const notJson = new WeakSet();
+  const tag = (set, message) => {
     const e = new ErrorCtor(message);
     set.add(e);
     return e;
   };
+  const lazy = (source) =>
+    new FunctionCtor("stringify", "ErrorCtor", "violations", "notJson", source)(stringify, ErrorCtor, violations, notJson);
+  let show;
+  let describe;
+
   for (const name of ["process", "require", "fetch"]) {
     defineProperty(G, name, {
       get() {
-        throw tagged(violations, name + " is not available in the sandbox");
+        throw tag(violations, name + " is not available in the sandbox");
       },
-      configurable: false,
-      enumerable: false,
     });
   }
-
-  const show = (v) => {
-    switch (typeof v) {
-      case "string":
-        return v;
-      case "function":
-        return "[Function " + (v.name || "anonymous") + "]";
-      case "bigint":
-        return StringCtor(v) + "n";
-      case "object":
-        break;
-      default:
-        return StringCtor(v);
-    }
-    if (v === null) return "null";
-    try {
-      if (v instanceof ErrorCtor) return StringCtor(v.name) + ": " + StringCtor(v.message);
-      const seen = new WeakSetCtor();
-      const text = stringify(v, (_key, x) => {
-        if (typeof x === "bigint") return StringCtor(x) + "n";
-        if (typeof x === "function") return "[Function " + (x.name || "anonymous") + "]";
-        if (typeof x === "symbol") return StringCtor(x);
-        if (x !== null && typeof x === "object") {
-          if (seen.has(x)) return "[Circular]";
-          seen.add(x);
-        }
-        return x;
-      });
-      return text === undefined ? StringCtor(v) : text;
-    } catch {
-      try {
-        return StringCtor(v);
-      } catch {
-        return "[unprintable]";
-      }
-    }
-  };
   const method = (level) =>
     function () {
-      let line = "";
-      for (let i = 0; i < arguments.length; i++) line += (i === 0 ? "" : " ") + show(arguments[i]);
-      hostLog(level, line);
+      show ??= lazy(showSource);
+      hostLog(level, show(arguments));
     };
   G.console = {
-    debug: method(0),
-    trace: method(0),
-    log: method(1),
-    info: method(1),
-    dir: method(1),
-    warn: method(2),
-    error: method(3),
+    debug: method(0), trace: method(0), log: method(1), info: method(1), dir: method(1), warn: method(2), error: method(3),
   };
   G.queueMicrotask = (callback) => {
-    Promise.resolve().then(() => callback());
+    resolved.then(() => callback());
   };
 
+  const replacer = (key, x) => {
+    const t = typeof x;
+    if (t === "function" || t === "symbol" || t === "bigint") {
+      throw tag(notJson, "The result is not JSON: it contains a " + t + (key === "" ? "" : " at key " + stringify(key)) + ".");
+    }
+    return x;
+  };
+  const serialize = (value) => {
+    let text;
+    try {
+      text = stringify(value, replacer);
+    } catch (e) {
+      if (e instanceof TypeErrorCtor && /circular/i.test(e.message)) {
+        throw tag(notJson, "The result is not JSON: it contains a circular reference.");
+      }
+      throw e;
+    }
+    if (text === undefined) throw tag(notJson, "The result is not JSON: it is " + typeof value + ".");
+    return text;
+  };
   const deepFreeze = (v) => {
     if (v !== null && typeof v === "object" && !isFrozen(v)) {
       freeze(v);
       for (const key in v) deepFreeze(v[key]);
     }
-    return v;
-  };
-  const serialize = (value) => {
-    let text;
-    try {
-      text = stringify(value, (key, x) => {
-        const t = typeof x;
-        if (t === "function" || t === "symbol" || t === "bigint") {
-          const where = key === "" ? "" : " at key " + stringify(StringCtor(key));
-          throw tagged(notJson, "The result is not JSON: it contains a " + t + where + ".");
-        }
-        return x;
-      });
-    } catch (e) {
-      if (notJson.has(e)) throw e;
-      if (e instanceof TypeError && /circular/i.test(StringCtor(e.message))) {
-        throw tagged(notJson, "The result is not JSON: it contains a circular reference.");
-      }
-      throw e;
-    }
-    if (text === undefined) throw tagged(notJson, "The result is not JSON: it is a " + typeof value + ".");
-    return text;
-  };
-  const describe = (e) => {
-    const tag = violations.has(e) ? "violation" : notJson.has(e) ? "not_json" : "";
-    let name = "Error";
-    let message = "";
-    try {
-      if (e !== null && typeof e === "object") {
-        if (typeof e.name === "string") name = e.name;
-        message = typeof e.message === "string" ? e.message : show(e);
-      } else {
-        name = "";
-        message = show(e);
-      }
-    } catch {
-      message = "[unprintable error]";
-    }
-    return stringify({ name: name, message: message, tag: tag });
   };
 
   return function run(kind, code, payloadJson, varsJson) {
@@ -158,8 +160,12 @@ export const PRELUDE_SOURCE = String.raw`(function (hostLog) {
         if (value === undefined && kind === "function") value = payload;
         return value === undefined ? "U" : "R" + serialize(value);
       } catch (e) {
+        describe ??= lazy(describeSource);
         return "E" + describe(e);
       }
     })();
   };
 })`;
+
+/** Sources compiled inside the sandbox on first use, in the order the prelude takes them. */
+export const PRELUDE_HELPER_SOURCES: readonly [show: string, describe: string] = [SHOW_SOURCE, DESCRIBE_SOURCE];

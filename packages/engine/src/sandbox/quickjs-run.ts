@@ -3,7 +3,7 @@ import {
   type DescribedError,
   type FailureContext, type InterruptReason, classifyError, interruptFailure } from "./classify.js";
 import { LogCollector } from "./logs.js";
-import { PRELUDE_SOURCE } from "./prelude.js";
+import { PRELUDE_HELPER_SOURCES, PRELUDE_SOURCE } from "./prelude.js";
 import type { SandboxFailure, SandboxLogLimits, SandboxOutcome, SandboxTask } from "./protocol.js";
 
 /** A fresh runtime and context with the prelude installed, waiting for one run. */
@@ -69,9 +69,9 @@ export class QuickJSRunner {
       runtime.dispose();
       throw new Error(`sandbox prelude failed: ${detail}`);
     }
-    const call = context.callFunction(setup.value, context.undefined, hostLog);
-    setup.value.dispose();
-    hostLog.dispose();
+    const helpers = PRELUDE_HELPER_SOURCES.map((source) => context.newString(source));
+    const call = context.callFunction(setup.value, context.undefined, hostLog, ...helpers);
+    for (const handle of [setup.value, hostLog, ...helpers]) handle.dispose();
     return { runtime, context, run: context.unwrapResult(call), sink };
   }
 

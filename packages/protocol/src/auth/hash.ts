@@ -31,16 +31,22 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+/** A SHA-256 to lowercase hex; a string is hashed as its UTF-8 bytes. */
+export type Sha256Hex = (data: Uint8Array | string) => string;
+
 /** The `GUI-to-Engine` payload hash: SHA-256 of the JCS canonical JSON of the envelope's `payload`. */
-export function hashEnvelopePayload(payload: unknown): string {
-  return sha256Hex(canonicalJson(payload));
+export function hashEnvelopePayload(payload: unknown, sha256: Sha256Hex = sha256Hex): string {
+  return sha256(canonicalJson(payload));
 }
 
 /**
  * The `API` payload hash: SHA-256 of the raw request body bytes exactly as sent (a string is taken as UTF-8).
  * No body (`undefined`, `null`, empty) hashes as the empty string.
  */
-export function hashApiBody(body: Uint8Array | string | null | undefined): string {
+export function hashApiBody(
+  body: Uint8Array | string | null | undefined,
+  sha256: Sha256Hex = sha256Hex,
+): string {
   if (body === undefined || body === null || body.length === 0) return EMPTY_SHA256;
-  return sha256Hex(body);
+  return sha256(body);
 }

@@ -1,5 +1,5 @@
 import { FloworkError } from "../errors.js";
-import { hashApiBody, hashEnvelopePayload } from "./hash.js";
+import { EMPTY_SHA256, hashApiBody, hashEnvelopePayload, type Sha256Hex, sha256Hex } from "./hash.js";
 import {
   type AuthContext,
   apiScope,
@@ -69,6 +69,8 @@ export interface VerifierOptions {
   /** Accepted clock difference, both directions. Default 300 000 ms. Nonces are kept for twice this. */
   windowMs?: number;
   now?: () => number;
+  /** SHA-256 for payload hashes. Default: pure JS (browser-safe); `createNodeVerifier` passes node:crypto's. */
+  sha256?: Sha256Hex;
 }
 
 /** Verifies signed messages; see {@link createVerifier}. */
@@ -135,12 +137,12 @@ function checkScope(input: VerifyInput, fields: MessageFields): void {
 }
 
 /** Rule 6: the signed hash is the hash of what was actually sent. */
-function checkPayload(input: VerifyInput, fields: MessageFields): void {
+function checkPayload(input: VerifyInput, fields: MessageFields, sha256: Sha256Hex): void {
   let actual: string | undefined;
   try {
-    if (input.context === "GUI-to-Engine") actual = hashEnvelopePayload(input.payload);
-    else if (input.context === "API") actual = hashApiBody(input.body);
-    else actual = hashApiBody(undefined);
+    if (input.context === "GUI-to-Engine") actual = hashEnvelopePayload(input.payload, sha256);
+    else if (input.context === "API") actual = hashApiBody(input.body, sha256);
+    else actual = EMPTY_SHA256;
   } catch {
     actual = undefined; // no canonical JSON form: it cannot match any signed hash
   }
@@ -191,7 +193,7 @@ function ask(call: () => boolean | Promise<boolean>): boolean | Promise<boolean>
  * const who = await verifier.verify({ context: "Socket", ...socket.handshake.auth });
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const { recoverer, replayCache, now = Date.now } = options;
+  const { recoverer, replayCache, now = Date.now, sha256 = sha256Hex } = options;
   const windowMs = options.windowMs ?? DEFAULT_AUTH_WINDOW_MS;
   if (!Number.isSafeInteger(windowMs) || windowMs <= 0)
     throw new RangeError("windowMs must be a positive integer");
@@ -213,7 +215,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const seen = ask(() => replayCache.has(key));
     if (typeof seen === "boolean" ? seen : await seen) throw new FloworkError("AUTH_REPLAY"); // 4 (peek)
     checkScope(input, fields); // 5
-    checkPayload(input, fields); // 6
+    checkPayload(input, fields, sha256); // 6
     const fresh = ask(() => replayCache.checkAndRemember(key, ttlMs));
     if (!(typeof fresh === "boolean" ? fresh : await fresh)) {
       throw new FloworkError("AUTH_REPLAY"); // 4 (a concurrent copy won)

@@ -101,25 +101,35 @@ ${vars.map((i) => `  s[${i}] = a${i};`).join("\n")}
 
 const RATE = 136;
 
+/** XORs the 34 little-endian words of \`block[off .. off + 136)\` into the state. */
+function absorb(s: Int32Array, block: Uint8Array, off: number): void {
+  for (let i = 0, j = off; i < 34; i++, j += 4) {
+    s[i] = s[i]! ^ (block[j]! | (block[j + 1]! << 8) | (block[j + 2]! << 16) | (block[j + 3]! << 24));
+  }
+}
+
 /** Keccak-256 of \`data\` (32 bytes). Same output as viem's \`keccak256(data, "bytes")\`. */
 export function keccak256(data: Uint8Array): Uint8Array {
   const s = new Int32Array(50);
   const full = data.length - (data.length % RATE);
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   for (let off = 0; off < full; off += RATE) {
-    for (let i = 0; i < 34; i++) s[i] = s[i]! ^ view.getInt32(off + 4 * i, true);
+    absorb(s, data, off);
     keccakF1600(s);
   }
   const last = new Uint8Array(RATE);
   last.set(data.subarray(full));
   last[data.length - full] = 0x01;
   last[RATE - 1] = last[RATE - 1]! | 0x80;
-  const lastView = new DataView(last.buffer);
-  for (let i = 0; i < 34; i++) s[i] = s[i]! ^ lastView.getInt32(4 * i, true);
+  absorb(s, last, 0);
   keccakF1600(s);
   const out = new Uint8Array(32);
-  const outView = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) outView.setInt32(4 * i, s[i]!, true);
+  for (let i = 0, j = 0; i < 8; i++, j += 4) {
+    const w = s[i]!;
+    out[j] = w;
+    out[j + 1] = w >>> 8;
+    out[j + 2] = w >>> 16;
+    out[j + 3] = w >>> 24;
+  }
   return out;
 }
 `;

@@ -8,3 +8,4 @@ export {
   loadNativeSecp256k1,
   type NativeSecp256k1,
 } from "./native-recoverer.js";
+export { createNodeVerifier, type NodeVerifierOptions, nodeSha256Hex } from "./verifier.js";
