@@ -129,53 +129,27 @@ const { compact, recovery } = parseSignature(sample.auth.signature);
 const digest = fastKeccak256(msgBytes);
 
 console.log(`\nWhere the time goes (one verification of a ${sample.auth.message.length}-char message):`);
-row(
-  "parse message (strict)",
-  measureSync(() => parseMessage(sample.auth.message)),
-);
-row(
-  "parse signature (range + low-s)",
-  measureSync(() => parseSignature(sample.auth.signature)),
-);
-row(
-  "EIP-191 bytes (UTF-8 + prefix)",
-  measureSync(() => personalMessageBytes(sample.auth.message)),
-);
-row(
-  "keccak256 of message, viem/noble",
-  measureSync(() => keccak256Bytes(msgBytes)),
-);
-row(
-  "keccak256 of message, unrolled (node/)",
-  measureSync(() => fastKeccak256(msgBytes)),
-);
-row(
-  "keccak256 of public key, unrolled (node/)",
-  measureSync(() => fastKeccak256(pubKey)),
-);
-row(
-  "payload: JCS + sha256, pure JS",
-  measureSync(() => hashEnvelopePayload(sample.payload)),
-);
-row(
-  "payload: JCS + sha256, node:crypto",
-  measureSync(() => hashEnvelopePayload(sample.payload, nodeSha256Hex)),
-);
 const binding = loadNativeSecp256k1();
-if (binding)
-  row(
+const steps = [
+  ["parse message (strict)", () => parseMessage(sample.auth.message)],
+  ["parse signature (range + low-s)", () => parseSignature(sample.auth.signature)],
+  ["EIP-191 bytes (UTF-8 + prefix)", () => personalMessageBytes(sample.auth.message)],
+  ["keccak256 of message, viem/noble", () => keccak256Bytes(msgBytes)],
+  ["keccak256 of message, unrolled (node/)", () => fastKeccak256(msgBytes)],
+  ["keccak256 of public key, unrolled (node/)", () => fastKeccak256(pubKey)],
+  ["payload: JCS + sha256, pure JS", () => hashEnvelopePayload(sample.payload)],
+  ["payload: JCS + sha256, node:crypto", () => hashEnvelopePayload(sample.payload, nodeSha256Hex)],
+  binding && [
     "ecdsaRecover, native libsecp256k1",
-    measureSync(() => binding.ecdsaRecover(compact, recovery, digest, false)),
-  );
-row(
-  "recoverAddress, pure JS (noble)",
-  measureSync(() => js.recoverAddress(sample.auth.message, sample.auth.signature), 1),
-);
-if (native)
-  row(
+    () => binding.ecdsaRecover(compact, recovery, digest, false),
+  ],
+  native && [
     "recoverAddress, native",
-    measureSync(() => native.recoverAddress(sample.auth.message, sample.auth.signature)),
-  );
+    () => native.recoverAddress(sample.auth.message, sample.auth.signature),
+  ],
+  ["recoverAddress, pure JS (noble)", () => js.recoverAddress(sample.auth.message, sample.auth.signature)],
+];
+for (const [label, fn] of steps.filter(Boolean)) row(label, measureSync(fn));
 
 console.log("\nFull verifyEnvelope (rules 1-6, replay cache included), sequential on one core:");
 const results = {};

@@ -63,6 +63,15 @@ export function interruptFailure(reason: "timeout" | "abort", ctx: FailureContex
     : { code: "ABORTED", message: "The run was aborted." };
 }
 
+/** The failure for a run that went over its memory limit. */
+export function memoryFailure(ctx: FailureContext, errorName?: string): SandboxFailure {
+  return {
+    code: "SANDBOX_VIOLATION",
+    message: `The code used more than its memory limit of ${formatBytes(ctx.memoryBytes)}.`,
+    ...(errorName === undefined ? {} : { errorName }),
+  };
+}
+
 /**
  * Turns an error thrown inside QuickJS into a typed failure. Order matters: limits first (they can surface as
  * any error name), then trapped names, then everything else is the user's own error.
@@ -72,13 +81,7 @@ export function classifyError(error: DescribedError, ctx: FailureContext): Sandb
   const errorName = name === "" ? {} : { errorName: name };
   if (tag === "violation") return { code: "SANDBOX_VIOLATION", message, ...errorName };
   if (tag === "not_json") return { code: "USER_ERROR", message, ...errorName };
-  if (name === "InternalError" && message === "out of memory") {
-    return {
-      code: "SANDBOX_VIOLATION",
-      message: `The code used more than its memory limit of ${formatBytes(ctx.memoryBytes)}.`,
-      ...errorName,
-    };
-  }
+  if (name === "InternalError" && message === "out of memory") return memoryFailure(ctx, name);
   if ((name === "InternalError" || name === "RangeError") && /stack overflow|call stack/i.test(message)) {
     return { code: "SANDBOX_VIOLATION", message: "The code exceeded the maximum call stack size.", ...errorName };
   }

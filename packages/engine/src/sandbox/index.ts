@@ -6,7 +6,7 @@ export { type DescribedError, type FailureContext, classifyError, interruptFailu
 export { sandboxError } from "./errors.js";
 export { DEFAULT_LOG_LIMITS, LogCollector } from "./logs.js";
 export { WorkerPool, type WorkerPoolOptions } from "./pool.js";
-export { PRELUDE_HELPER_SOURCES, PRELUDE_SOURCE } from "./prelude.js";
+export { PRELUDE_HELPERS_SOURCE, PRELUDE_SOURCE } from "./prelude.js";
 export type {
   SandboxFailure,
   SandboxFailureCode,

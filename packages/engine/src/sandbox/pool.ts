@@ -21,6 +21,8 @@ export interface WorkerPoolOptions {
   logLimits: SandboxLogLimits;
   /** Native stack of each worker thread; generous, so QuickJS's own stack limit always trips first. */
   stackSizeMb: number;
+  /** See {@link SandboxWorkerData.retireAfterGrowthBytes}. */
+  retireAfterGrowthBytes: number;
 }
 
 interface Job {
@@ -59,6 +61,8 @@ export class WorkerPool {
   readonly #exits = new Set<Promise<unknown>>();
   #nextId = 1;
   #closed = false;
+  /** Callers waiting in {@link warmUp}: booting workers stay ref'd for them. */
+  #warming = 0;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -99,7 +103,14 @@ export class WorkerPool {
   async warmUp(): Promise<void> {
     if (this.#closed) throw new FloworkError("INTERNAL", "The sandbox is closed.");
     while (this.#slots.length < this.#options.size) this.#spawn();
-    await Promise.all(this.#slots.map((slot) => slot.whenReady));
+    this.#warming++;
+    this.#refreshRefs();
+    try {
+      await Promise.all(this.#slots.map((slot) => slot.whenReady));
+    } finally {
+      this.#warming--;
+      this.#refreshRefs();
+    }
   }
 
   /** Fails queued and running work, and terminates every worker. */
@@ -127,10 +138,9 @@ export class WorkerPool {
       const job = this.#queue.shift();
       if (job !== undefined) this.#dispatch(slot, job);
     }
-    let booting = this.#slots.filter((s) => !s.ready).length;
-    while (!this.#closed && this.#queue.length > booting && this.#slots.length < this.#options.size) {
-      this.#spawn();
-      booting++;
+    // On demand, start the whole pool: later runs then find a warm worker.
+    if (!this.#closed && this.#queue.length > 0) {
+      while (this.#slots.length < this.#options.size) this.#spawn();
     }
     this.#refreshRefs();
   }
@@ -171,7 +181,11 @@ export class WorkerPool {
 
   #spawn(): Slot {
     const abortFlag = new Int32Array(new SharedArrayBuffer(4));
-    const workerData: SandboxWorkerData = { abortFlag, logLimits: this.#options.logLimits };
+    const workerData: SandboxWorkerData = {
+      abortFlag,
+      logLimits: this.#options.logLimits,
+      retireAfterGrowthBytes: this.#options.retireAfterGrowthBytes,
+    };
     const worker = new Worker(this.#options.workerUrl, {
       workerData,
       execArgv: [],
@@ -227,9 +241,14 @@ export class WorkerPool {
     slot.job = undefined;
     clearTimeout(slot.timer);
     slot.timer = undefined;
-    const { type: _type, id: _id, ...outcome } = reply;
-    job.resolve(outcome);
-    if (!outcome.ok && outcome.fatal === true) this.#retire(slot);
+    job.resolve(reply.outcome);
+    if (reply.retire) {
+      this.#retire(slot);
+    } else {
+      // Least recently used first: the worker that just answered is still building its next context.
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
+      this.#slots.push(slot);
+    }
     this.#pump();
   }
 
@@ -273,7 +292,7 @@ export class WorkerPool {
 
   #refreshRefs(): void {
     for (const slot of this.#slots) {
-      const busy = slot.job !== undefined || (!slot.ready && this.#queue.length > 0);
+      const busy = slot.job !== undefined || (!slot.ready && (this.#queue.length > 0 || this.#warming > 0));
       if (busy) slot.worker.ref();
       else slot.worker.unref();
     }

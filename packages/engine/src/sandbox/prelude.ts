@@ -7,14 +7,15 @@
  * back to the host: `"R" + json` (a value), `"U"` (undefined) or `"E" + json` (an error description
  * `{name, message, tag}` where `tag` is `"violation"`, `"not_json"` or `""`).
  *
- * Compiling this source is part of every run's cost, so the core is small and the helpers only some runs need
- * (console formatting, error description) are compiled on first use.
- * Console levels cross as numbers: 0 DEBUG, 1 INFO, 2 WARN, 3 ERROR.
+ * Compiling this source is a large share of every run's cost (QuickJS compiles ~10 KB/ms here), so the core
+ * is kept small and the helpers only some runs need (console formatting, error description, freezing) are
+ * passed in as a string and compiled on first use. Console levels cross as numbers: 0 DEBUG, 1 INFO, 2 WARN,
+ * 3 ERROR.
  */
 
-/** Formats console arguments like a terse `util.format`. Parameters: see `lazy` in the core. */
-const SHOW_SOURCE = String.raw`
-const show = (v) => {
+/** Helpers compiled on demand. Parameters: `stringify, violations, notJson`; returns `{show, describe, freeze}`. */
+const HELPERS_SOURCE = String.raw`
+const show1 = (v) => {
   switch (typeof v) {
     case "string": return v;
     case "function": return "[Function " + (v.name || "anonymous") + "]";
@@ -24,7 +25,7 @@ const show = (v) => {
   }
   if (v === null) return "null";
   try {
-    if (v instanceof ErrorCtor) return String(v.name) + ": " + String(v.message);
+    if (v instanceof Error) return String(v.name) + ": " + String(v.message);
     const seen = new WeakSet();
     const text = stringify(v, (_key, x) => {
       if (typeof x === "bigint") return String(x) + "n";
@@ -41,16 +42,13 @@ const show = (v) => {
     try { return String(v); } catch { return "[unprintable]"; }
   }
 };
-return (args) => {
+const show = (args) => {
   let line = "";
-  for (let i = 0; i < args.length; i++) line += (i === 0 ? "" : " ") + show(args[i]);
+  for (let i = 0; i < args.length; i++) line += (i === 0 ? "" : " ") + show1(args[i]);
   return line;
-};`;
-
-/** Describes a caught error as JSON `{name, message, tag}`. */
-const DESCRIBE_SOURCE = String.raw`
-return (e) => {
-  const tag = violations.has(e) ? "violation" : notJson.has(e) ? "not_json" : "";
+};
+const describe = (e, serializing) => {
+  let tag = violations.has(e) ? "violation" : notJson.has(e) ? "not_json" : "";
   let name = "Error";
   let message = "";
   try {
@@ -64,58 +62,42 @@ return (e) => {
   } catch {
     message = "[unprintable error]";
   }
+  if (serializing && tag === "" && name === "TypeError" && /circular/i.test(message)) {
+    tag = "not_json";
+    message = "The result is not JSON: it contains a circular reference.";
+  }
   return stringify({ name: name, message: message, tag: tag });
-};`;
+};
+const freeze = (v) => {
+  if (v !== null && typeof v === "object" && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const key in v) freeze(v[key]);
+  }
+};
+return { show: show, describe: describe, freeze: freeze };`;
 
-/**
- * The prelude: a function expression `(hostLog, showSource, describeSource) => run`. The helper sources are
- * passed in as strings ({@link PRELUDE_HELPER_SOURCES}) rather than embedded, because QuickJS tokenizes string
- * literals slowly enough to matter at this rate.
- */
-export const PRELUDE_SOURCE = String.raw`(function (hostLog, showSource, describeSource) {
+/** Passed to the prelude as its second argument. */
+export const PRELUDE_HELPERS_SOURCE = HELPERS_SOURCE;
+
+/** The prelude: a function expression `(hostLog, helpersSource) => run`. */
+export const PRELUDE_SOURCE = String.raw`(function (hostLog, helpersSource) {
   "use strict";
-  const G = globalThis;
-  const defineProperty = Object.defineProperty;
-  const freeze = Object.freeze;
-  const isFrozen = Object.isFrozen;
-  const stringify = JSON.stringify;
-  const parse = JSON.parse;
-  const FunctionCtor = Function;
-  const AsyncFunctionCtor = (async function () {}).constructor;
-  const ErrorCtor = Error;
-  const TypeErrorCtor = TypeError;
-  const resolved = Promise.resolve();
-  const violations = new WeakSet();
-  const notJson = new WeakSet();
+  const G = globalThis, stringify = JSON.stringify, parse = JSON.parse, Fn = Function;
+  const AsyncFn = (async function () {}).constructor, Err = Error, resolved = Promise.resolve();
+  const violations = new WeakSet(), notJson = new WeakSet();
+  let h;
+  const helpers = () => (h ??= new Fn("stringify", "violations", "notJson", helpersSource)(stringify, violations, notJson));
   const tag = (set, message) => {
-    const e = new ErrorCtor(message);
+    const e = new Err(message);
     set.add(e);
     return e;
   };
-  const lazy = (source) =>
-    new FunctionCtor("stringify", "ErrorCtor", "violations", "notJson", source)(stringify, ErrorCtor, violations, notJson);
-  let show;
-  let describe;
-
   for (const name of ["process", "require", "fetch"]) {
-    defineProperty(G, name, {
-      get() {
-        throw tag(violations, name + " is not available in the sandbox");
-      },
-    });
+    Object.defineProperty(G, name, { get() { throw tag(violations, name + " is not available in the sandbox"); } });
   }
-  const method = (level) =>
-    function () {
-      show ??= lazy(showSource);
-      hostLog(level, show(arguments));
-    };
-  G.console = {
-    debug: method(0), trace: method(0), log: method(1), info: method(1), dir: method(1), warn: method(2), error: method(3),
-  };
-  G.queueMicrotask = (callback) => {
-    resolved.then(() => callback());
-  };
-
+  const method = (level) => function () { hostLog(level, helpers().show(arguments)); };
+  G.console = { debug: method(0), trace: method(0), log: method(1), info: method(1), dir: method(1), warn: method(2), error: method(3) };
+  G.queueMicrotask = (callback) => { resolved.then(() => callback()); };
   const replacer = (key, x) => {
     const t = typeof x;
     if (t === "function" || t === "symbol" || t === "bigint") {
@@ -123,49 +105,27 @@ export const PRELUDE_SOURCE = String.raw`(function (hostLog, showSource, describ
     }
     return x;
   };
-  const serialize = (value) => {
-    let text;
+  return (kind, code, payloadJson, varsJson) => (async () => {
+    let serializing = false;
     try {
-      text = stringify(value, replacer);
+      const payload = parse(payloadJson), vars = parse(varsJson);
+      let fn;
+      if (kind === "expression") {
+        helpers().freeze(payload);
+        helpers().freeze(vars);
+        fn = new Fn("payload", "vars", '"use strict";\nreturn (' + code + "\n);");
+      } else {
+        fn = new AsyncFn("payload", "vars", code);
+      }
+      let value = await fn.call(undefined, payload, vars);
+      if (value === undefined && kind === "function") value = payload;
+      if (value === undefined) return "U";
+      serializing = true;
+      const text = stringify(value, replacer);
+      if (text === undefined) throw tag(notJson, "The result is not JSON: it is " + typeof value + ".");
+      return "R" + text;
     } catch (e) {
-      if (e instanceof TypeErrorCtor && /circular/i.test(e.message)) {
-        throw tag(notJson, "The result is not JSON: it contains a circular reference.");
-      }
-      throw e;
+      return "E" + helpers().describe(e, serializing);
     }
-    if (text === undefined) throw tag(notJson, "The result is not JSON: it is " + typeof value + ".");
-    return text;
-  };
-  const deepFreeze = (v) => {
-    if (v !== null && typeof v === "object" && !isFrozen(v)) {
-      freeze(v);
-      for (const key in v) deepFreeze(v[key]);
-    }
-  };
-
-  return function run(kind, code, payloadJson, varsJson) {
-    return (async () => {
-      try {
-        const payload = parse(payloadJson);
-        const vars = parse(varsJson);
-        let fn;
-        if (kind === "expression") {
-          deepFreeze(payload);
-          deepFreeze(vars);
-          fn = new FunctionCtor("payload", "vars", '"use strict";\nreturn (' + code + "\n);");
-        } else {
-          fn = new AsyncFunctionCtor("payload", "vars", code);
-        }
-        let value = await fn.call(undefined, payload, vars);
-        if (value === undefined && kind === "function") value = payload;
-        return value === undefined ? "U" : "R" + serialize(value);
-      } catch (e) {
-        describe ??= lazy(describeSource);
-        return "E" + describe(e);
-      }
-    })();
-  };
+  })();
 })`;
-
-/** Sources compiled inside the sandbox on first use, in the order the prelude takes them. */
-export const PRELUDE_HELPER_SOURCES: readonly [show: string, describe: string] = [SHOW_SOURCE, DESCRIBE_SOURCE];

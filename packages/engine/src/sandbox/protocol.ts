@@ -50,19 +50,15 @@ export interface SandboxFailure {
 /** The outcome of one run. `resultJson` is undefined when the value was `undefined`. */
 export type SandboxOutcome =
   | { ok: true; resultJson: string | undefined; logs: SandboxLogEntry[] }
-  | {
-      ok: false;
-      failure: SandboxFailure;
-      logs: SandboxLogEntry[];
-      /** The QuickJS module may be corrupt: the pool must retire this worker. */
-      fatal?: boolean;
-    };
+  | { ok: false; failure: SandboxFailure; logs: SandboxLogEntry[] };
 
 /** `workerData` of a sandbox worker. */
 export interface SandboxWorkerData {
   /** Slot 0 holds the id of the run the main thread wants stopped. */
   abortFlag: Int32Array;
   logLimits: SandboxLogLimits;
+  /** A worker whose wasm memory grew past its idle size plus this asks to be replaced (memory never shrinks). */
+  retireAfterGrowthBytes: number;
 }
 
 /** Main thread to worker. */
@@ -72,5 +68,8 @@ export interface WorkerRunMessage {
   task: SandboxTask;
 }
 
-/** Worker to main thread. */
-export type WorkerReply = { type: "ready" } | ({ type: "result"; id: number } & SandboxOutcome);
+/**
+ * Worker to main thread. `retire`: replace this worker after this run (its QuickJS module may be damaged, or
+ * its memory grew large).
+ */
+export type WorkerReply = { type: "ready" } | { type: "result"; id: number; outcome: SandboxOutcome; retire: boolean };

@@ -1,9 +1,9 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten";
 import {
   type DescribedError,
-  type FailureContext, type InterruptReason, classifyError, interruptFailure } from "./classify.js";
+  type FailureContext, type InterruptReason, classifyError, interruptFailure, memoryFailure } from "./classify.js";
 import { LogCollector } from "./logs.js";
-import { PRELUDE_HELPER_SOURCES, PRELUDE_SOURCE } from "./prelude.js";
+import { PRELUDE_HELPERS_SOURCE, PRELUDE_SOURCE } from "./prelude.js";
 import type { SandboxFailure, SandboxLogLimits, SandboxOutcome, SandboxTask } from "./protocol.js";
 
 /** A fresh runtime and context with the prelude installed, waiting for one run. */
@@ -14,42 +14,69 @@ interface PreparedContext {
   sink: { collector: LogCollector | undefined };
 }
 
+/** Moves the wasm memory's growth cap (see heap.ts); optional so tests can run without one. */
+export interface HeapLimiter {
+  limitGrowth(bytes: number | undefined): void;
+  /** Whether growth was refused since the cap was last set. */
+  readonly refused: boolean;
+}
+
 /**
  * Runs user code in QuickJS, one fresh runtime and context per run (so no state, timer or pending job can
  * outlive a run), reusing one WebAssembly module. It is synchronous: call it from a worker thread, never from
  * the main thread. A thrown exception (rather than a failed outcome) means the module itself may be damaged.
+ *
+ * Building a context (~0.5 ms) and freeing one (~0.1 ms) cost more than a small run, so both can happen while
+ * idle: {@link prepare} frees the last run's context and builds the next one.
  */
 export class QuickJSRunner {
   readonly #module: QuickJSWASMModule;
   readonly #logLimits: SandboxLogLimits;
+  readonly #heap: HeapLimiter | undefined;
   #prepared: PreparedContext | undefined;
+  #spent: PreparedContext | undefined;
 
-  constructor(module: QuickJSWASMModule, logLimits: SandboxLogLimits) {
+  constructor(module: QuickJSWASMModule, logLimits: SandboxLogLimits, heap?: HeapLimiter) {
     this.#module = module;
     this.#logLimits = logLimits;
+    this.#heap = heap;
   }
 
-  /** Builds the next run's context ahead of time; call it while idle to take ~0.3 ms off the next run. */
+  /** Frees the last run's context and builds the next one; call it while idle. */
   prepare(): void {
+    this.#release();
     this.#prepared ??= this.#create();
   }
 
   /** Runs one task to completion. `shouldAbort` is polled from the interrupt handler. */
   run(task: SandboxTask, shouldAbort: () => boolean = () => false): SandboxOutcome {
+    this.#release();
     const prepared = this.#prepared ?? this.#create();
     this.#prepared = undefined;
+    this.#spent = prepared;
     const collector = new LogCollector(this.#logLimits);
     prepared.sink.collector = collector;
     try {
-      const result = this.#execute(prepared, task, shouldAbort);
+      let result = this.#execute(prepared, task, shouldAbort);
+      // Out of memory can surface as anything (even `throw null` when no error object fits): trust the heap.
+      if ("code" in result && result.code === "USER_ERROR" && this.#heap?.refused === true) {
+        result = memoryFailure({ timeoutMs: task.timeoutMs, memoryBytes: task.memoryBytes });
+      }
       const logs = collector.finish();
       return "json" in result ? { ok: true, resultJson: result.json, logs } : { ok: false, failure: result, logs };
     } finally {
       prepared.sink.collector = undefined;
-      prepared.run.dispose();
-      prepared.context.dispose();
-      prepared.runtime.dispose();
+      this.#heap?.limitGrowth(undefined);
     }
+  }
+
+  #release(): void {
+    const spent = this.#spent;
+    if (spent === undefined) return;
+    this.#spent = undefined;
+    spent.run.dispose();
+    spent.context.dispose();
+    spent.runtime.dispose();
   }
 
   #create(): PreparedContext {
@@ -69,9 +96,9 @@ export class QuickJSRunner {
       runtime.dispose();
       throw new Error(`sandbox prelude failed: ${detail}`);
     }
-    const helpers = PRELUDE_HELPER_SOURCES.map((source) => context.newString(source));
-    const call = context.callFunction(setup.value, context.undefined, hostLog, ...helpers);
-    for (const handle of [setup.value, hostLog, ...helpers]) handle.dispose();
+    const helpers = context.newString(PRELUDE_HELPERS_SOURCE);
+    const call = context.callFunction(setup.value, context.undefined, hostLog, helpers);
+    for (const handle of [setup.value, hostLog, helpers]) handle.dispose();
     return { runtime, context, run: context.unwrapResult(call), sink };
   }
 
@@ -92,6 +119,7 @@ export class QuickJSRunner {
     runtime.setMemoryLimit(task.memoryBytes);
     runtime.setMaxStackSize(task.maxStackBytes);
     runtime.setInterruptHandler(interrupted);
+    this.#heap?.limitGrowth(task.memoryBytes);
     const call = context.callFunction(prepared.run, context.undefined, args);
     for (const arg of args) arg.dispose();
     if (call.error) {
@@ -107,6 +135,8 @@ export class QuickJSRunner {
         const state = context.getPromiseState(promise);
         if (state.type === "fulfilled") {
           if (state.notAPromise === true) return { code: "INTERNAL", message: "The sandbox returned no promise." };
+          // The code is done; copying the result out of QuickJS may need room beyond the cap.
+          this.#heap?.limitGrowth(undefined);
           const text = context.typeof(state.value) === "string" ? context.getString(state.value) : "";
           state.value.dispose();
           return decode(text, limits);

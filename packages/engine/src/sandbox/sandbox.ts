@@ -86,6 +86,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     logLimits: { ...DEFAULT_LOG_LIMITS, ...options.logLimits },
     // Native stack well above what QuickJS may use (its deepest paths need ~16x its own count).
     stackSizeMb: Math.max(16, Math.ceil((maxStackBytes * 64) / MiB)),
+    // Runs within the default limit never cause a replacement; a larger limit's growth is given back after.
+    retireAfterGrowthBytes: Math.ceil(defaultMemory * 1.25),
   });
 
   return {

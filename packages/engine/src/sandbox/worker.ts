@@ -4,21 +4,26 @@
  * QuickJS interrupt handler) or, if that is not enough, by terminating this thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { getQuickJS } from "quickjs-emscripten";
+import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from "quickjs-emscripten";
+import { CappedHeap } from "./heap.js";
 import type { SandboxOutcome, SandboxWorkerData, WorkerReply, WorkerRunMessage } from "./protocol.js";
 import { QuickJSRunner } from "./quickjs-run.js";
 
 const port = parentPort;
 if (port === null) throw new Error("the sandbox worker must run in a worker thread");
-const { abortFlag, logLimits } = workerData as SandboxWorkerData;
-const runner = new QuickJSRunner(await getQuickJS(), logLimits);
+const { abortFlag, logLimits, retireAfterGrowthBytes } = workerData as SandboxWorkerData;
+
+const heap = new CappedHeap();
+const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: heap.memory }));
+const runner = new QuickJSRunner(module, logLimits, heap);
+runner.prepare();
+heap.markBaseline();
 
 /** A failure outside QuickJS's own error handling: the module may be damaged, so this worker retires. */
 function crashOutcome(err: unknown): SandboxOutcome {
   const stack = err instanceof RangeError && /call stack/i.test(err.message);
   return {
     ok: false,
-    fatal: true,
     logs: [],
     failure: stack
       ? { code: "SANDBOX_VIOLATION", message: "The code exceeded the maximum call stack size." }
@@ -26,27 +31,24 @@ function crashOutcome(err: unknown): SandboxOutcome {
   };
 }
 
-let idleTimer: NodeJS.Immediate | undefined;
+let idle: NodeJS.Immediate | undefined;
 
 port.on("message", (message: WorkerRunMessage) => {
   if (message.type !== "run") return;
-  if (idleTimer !== undefined) clearImmediate(idleTimer);
+  if (idle !== undefined) clearImmediate(idle);
+  idle = undefined;
   let outcome: SandboxOutcome;
+  let retire = false;
   try {
     outcome = runner.run(message.task, () => Atomics.load(abortFlag, 0) === message.id);
+    retire = heap.size > heap.baseline + retireAfterGrowthBytes;
   } catch (err) {
     outcome = crashOutcome(err);
+    retire = true;
   }
-  const reply: WorkerReply = { type: "result", id: message.id, ...outcome };
-  port.postMessage(reply);
-  if (outcome.ok || outcome.fatal !== true) {
-    // Build the next context while the main thread handles the reply.
-    idleTimer = setImmediate(() => {
-      idleTimer = undefined;
-      runner.prepare();
-    });
-  }
+  port.postMessage({ type: "result", id: message.id, outcome, retire } satisfies WorkerReply);
+  // Free this run's context and build the next one while the main thread handles the reply.
+  if (!retire) idle = setImmediate(() => runner.prepare());
 });
 
-runner.prepare();
 port.postMessage({ type: "ready" } satisfies WorkerReply);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FloworkError } from "../errors.js";
-import type { VerifiedMessage, Verifier } from "./verify.js";
+import type { VerifiedMessage, Verifier, VerifyHooks } from "./verify.js";
 
 /** The `auth` part of an engine envelope (SPEC section 4). */
 export const EnvelopeAuthSchema = z.object({
@@ -50,13 +50,14 @@ function hasPayloadShape(value: unknown): value is EnvelopePayload {
  *
  * Codes: not an object, or `payload` not `{type: string, request_id?: string, ...}` → `BAD_REQUEST` (with
  * `details.issues`); no `auth` → `AUTH_MISSING`; `auth` not an object → `AUTH_MALFORMED`; then the verifier's
- * codes. The payload hashed and returned is the received object itself, never a schema-parsed copy, so what
+ * codes. `hooks.authorize` runs rule 7 before the nonce is remembered (see `VerifyHooks`). The payload hashed and returned is the received object itself, never a schema-parsed copy, so what
  * was signed is what runs.
  */
 export async function verifyEnvelope(
   verifier: Verifier,
   envelope: unknown,
   engineId: string,
+  hooks: VerifyHooks = {},
 ): Promise<VerifiedEnvelope> {
   if (!isPlainObject(envelope)) throw new FloworkError("BAD_REQUEST", "The frame is not an envelope object.");
   const { auth, payload } = envelope;
@@ -79,6 +80,7 @@ export async function verifyEnvelope(
     signature: auth["signature"],
     engineId,
     payload,
+    ...hooks,
   });
   return { auth: verified, payload };
 }

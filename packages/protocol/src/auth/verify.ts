@@ -1,4 +1,4 @@
-import { FloworkError } from "../errors.js";
+import { FloworkError, toFloworkError } from "../errors.js";
 import { EMPTY_SHA256, hashApiBody, hashEnvelopePayload, type Sha256Hex, sha256Hex } from "./hash.js";
 import {
   type AuthContext,
@@ -27,15 +27,25 @@ export interface Credentials {
   signature?: unknown;
 }
 
+/** What every verify input may carry besides the credentials. */
+export interface VerifyHooks {
+  /**
+   * Optional rule 7, run after rules 1–6 pass and before the nonce is remembered: throw `AUTH_NOT_AUTHORIZED` or
+   * `AUTH_FORBIDDEN_ROLE` (see {@link assertEngineRole}). Use it where strangers can reach the verifier (an
+   * engine): their validly signed messages then never take replay-cache space, so they cannot fill it.
+   */
+  authorize?: (verified: VerifiedMessage) => void | Promise<void>;
+}
+
 /** An engine envelope to verify: the engine's own id and the received `payload`. */
-export interface EnvelopeVerifyInput extends Credentials {
+export interface EnvelopeVerifyInput extends Credentials, VerifyHooks {
   context: "GUI-to-Engine";
   engineId: string;
   payload: unknown;
 }
 
 /** A gateway REST request to verify. */
-export interface ApiVerifyInput extends Credentials {
+export interface ApiVerifyInput extends Credentials, VerifyHooks {
   context: "API";
   method: string;
   /** The raw request target, path and query string as sent (e.g. express `req.originalUrl`). */
@@ -45,7 +55,7 @@ export interface ApiVerifyInput extends Credentials {
 }
 
 /** A `/gui-socket` handshake to verify. */
-export interface SocketVerifyInput extends Credentials {
+export interface SocketVerifyInput extends Credentials, VerifyHooks {
   context: "Socket";
 }
 
@@ -174,12 +184,23 @@ function ask(call: () => boolean | Promise<boolean>): boolean | Promise<boolean>
   }
 }
 
+async function authorizeStep(
+  authorize: VerifyHooks["authorize"] & {},
+  verified: VerifiedMessage,
+): Promise<void> {
+  try {
+    await authorize(verified);
+  } catch (err) {
+    throw toFloworkError(err);
+  }
+}
+
 /**
  * Creates a verifier of SPEC section 1 signed messages. `verify` checks rules 1 to 6 in order and throws a
  * `FloworkError` with the rule's code; rule 7 (may this address do this?) is the caller's, see
- * {@link assertEngineRole}.
+ * {@link assertEngineRole}, optionally through the input's `authorize` hook so it runs before the nonce is kept.
  *
- * Order and replay bookkeeping. The nonce is remembered only after rules 1–6 all pass, so a forged signature,
+ * Order and replay bookkeeping. The nonce is remembered only after rules 1–6 (and `authorize`) all pass, so a forged signature,
  * a message replayed to another engine or route, or a genuine message with a swapped payload can never burn the
  * nonce of the genuine request. To still report `AUTH_REPLAY` before scope and payload errors (the spec's
  * order), rule 4 first peeks (`has`); after rule 6 it remembers atomically (`checkAndRemember`), and losing that
@@ -216,11 +237,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (typeof seen === "boolean" ? seen : await seen) throw new FloworkError("AUTH_REPLAY"); // 4 (peek)
     checkScope(input, fields); // 5
     checkPayload(input, fields, sha256); // 6
-    const fresh = ask(() => replayCache.checkAndRemember(key, ttlMs));
-    if (!(typeof fresh === "boolean" ? fresh : await fresh)) {
-      throw new FloworkError("AUTH_REPLAY"); // 4 (a concurrent copy won)
-    }
-    return {
+    const verified: VerifiedMessage = {
       context: fields.context,
       address: fields.address,
       timestamp_ms: fields.timestamp_ms,
@@ -228,6 +245,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
       scope: fields.scope,
       payload_sha256: fields.payload_sha256,
     };
+    if (input.authorize !== undefined) await authorizeStep(input.authorize, verified); // 7 (optional)
+    const fresh = ask(() => replayCache.checkAndRemember(key, ttlMs));
+    if (!(typeof fresh === "boolean" ? fresh : await fresh)) {
+      throw new FloworkError("AUTH_REPLAY"); // 4 (a concurrent copy won)
+    }
+    return verified;
   }
 
   return { windowMs, verify };

@@ -1,0 +1,58 @@
+import { resolve } from "node:path";
+import { FloworkError } from "@flowork/protocol";
+
+/** Everything `flowork engine` needs to start (SPEC section 7). */
+export interface EngineConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Standalone id (FLOWORK_ENGINE_ID); with a gateway, the gateway's id for this engine wins. */
+  engineId: string | undefined;
+  /** Standalone authorization list: `0xabc...:owner,0xdef...:runner`. */
+  authorizedAddresses: string | undefined;
+  gatewayUrl: string | undefined;
+  engineToken: string | undefined;
+  /** X-API-Key for /health and /metrics (GATEWAY_SECRET_TOKEN). */
+  apiKey: string | undefined;
+  secretKey: string | undefined;
+  authWindowMs: number;
+  maxFrameBytes: number;
+  statusIntervalMs: number;
+  version: string;
+}
+
+export const ENGINE_VERSION = "0.1.0";
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new FloworkError("VALIDATION_FAILED", `${name} must be an integer from ${min} to ${max}`, {
+      details: { issues: [{ path: name, message: "out of range" }] },
+    });
+  }
+  return n;
+}
+
+/** Reads the engine's configuration from flags (which win) and the environment. */
+export function engineConfigFrom(
+  flags: { port?: number; host?: string; data?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): EngineConfig {
+  return {
+    port: flags.port ?? int(env, "FLOWORK_ENGINE_PORT", 8989, 0, 65_535),
+    host: flags.host ?? env.FLOWORK_ENGINE_HOST ?? "127.0.0.1",
+    dataDir: resolve(flags.data ?? env.FLOWORK_DATA_DIR ?? ".flowork"),
+    engineId: env.FLOWORK_ENGINE_ID || undefined,
+    authorizedAddresses: env.FLOWORK_AUTHORIZED_ADDRESSES || undefined,
+    gatewayUrl: env.GATEWAY_API_URL || undefined,
+    engineToken: env.FLOWORK_ENGINE_TOKEN || undefined,
+    apiKey: env.GATEWAY_SECRET_TOKEN || undefined,
+    secretKey: env.FLOWORK_SECRET_KEY || undefined,
+    authWindowMs: int(env, "FLOWORK_AUTH_WINDOW_MS", 300_000, 1_000, 86_400_000),
+    maxFrameBytes: int(env, "FLOWORK_MAX_FRAME_BYTES", 1_048_576, 1_024, 16 * 1_048_576),
+    statusIntervalMs: int(env, "FLOWORK_STATUS_INTERVAL_MS", 10_000, 100, 3_600_000),
+    version: ENGINE_VERSION,
+  };
+}

@@ -1,0 +1,399 @@
+import {
+  type EngineSettings,
+  FloworkError,
+  type JobEvent,
+  type JobStatus,
+  TERMINAL_STATUSES,
+} from "@flowork/protocol";
+import type { ComponentRegistry } from "../components/registry.js";
+import type { ComponentServices, VariableAccess } from "../components/types.js";
+import { isRunCheckpoint, type RunCheckpoint } from "../runtime/checkpoint.js";
+import { type CompiledWorkflow, compileWorkflow, createRun } from "../runtime/compile.js";
+import { newJobId, type RunOutcome, type WorkflowRun } from "../runtime/run.js";
+import { FairQueue } from "./fair-queue.js";
+import type { EventAppender, JobRequest, JobStore } from "./job-types.js";
+
+export type JobListener = (event: JobEvent) => void;
+
+export interface JobManagerOptions {
+  store: JobStore;
+  events: EventAppender;
+  registry: ComponentRegistry;
+  settings: () => EngineSettings;
+  variables: () => Promise<VariableAccess>;
+  /** Loads the latest version of a preset's workflow, or undefined. */
+  loadPreset: (name: string) => Promise<unknown | undefined>;
+  services: Omit<ComponentServices, "runSubWorkflow">;
+  /** Every event of every job (gateway relay, metrics). */
+  onEvent?: (event: JobEvent, job: { jobId: string; startedBy: string | null }) => void;
+  onError?: (err: unknown, context: string) => void;
+  /** How long checkpoint writes are coalesced (ms). */
+  checkpointDelayMs?: number;
+}
+
+interface Job {
+  jobId: string;
+  startedBy: string | null;
+  presetName: string | null;
+  request: JobRequest;
+  compiled: CompiledWorkflow;
+  status: JobStatus;
+  run?: WorkflowRun;
+  resumeFrom?: RunCheckpoint;
+  listeners: Set<JobListener>;
+  /** Events emitted so far (count), in order; the store holds them with the same order. */
+  emitted: number;
+  done: Promise<RunOutcome>;
+  resolveDone: (outcome: RunOutcome) => void;
+  checkpointTimer?: ReturnType<typeof setTimeout>;
+  checkpointWrite?: Promise<void>;
+}
+
+const MAX_SUB_WORKFLOW_DEPTH = 10;
+
+/**
+ * Owns every job of the engine: validation, the fair concurrency queue, persistence of status and events,
+ * checkpoints for durable runs, subscriptions, stop/pause/resume, and recovery after a crash.
+ */
+export class JobManager {
+  readonly #o: JobManagerOptions;
+  readonly #jobs = new Map<string, Job>();
+  readonly #queue = new FairQueue<Job>();
+  #active = 0;
+  #closing = false;
+
+  constructor(options: JobManagerOptions) {
+    this.#o = options;
+  }
+
+  get activeCount(): number {
+    return this.#active;
+  }
+
+  get queuedCount(): number {
+    return this.#queue.size;
+  }
+
+  /** Validates, records (QUEUED) and queues a run. @throws WORKFLOW_INVALID, NOT_FOUND (preset), CONFLICT (job id). */
+  async submit(request: JobRequest, listener?: JobListener): Promise<{ job_id: string; done: Promise<RunOutcome> }> {
+    if (this.#closing) throw new FloworkError("ENGINE_OFFLINE", "the engine is shutting down");
+    let document = request.workflow;
+    if (request.presetName !== undefined) {
+      document = await this.#o.loadPreset(request.presetName);
+      if (document === undefined) throw new FloworkError("NOT_FOUND", `no preset named "${request.presetName}"`);
+    }
+    const compiled = compileWorkflow(
+      document,
+      this.#o.registry,
+      request.startNodeId !== undefined ? { startNodeId: request.startNodeId } : {},
+    );
+    const jobId = request.jobId ?? newJobId();
+    if (this.#jobs.has(jobId) || (request.jobId !== undefined && (await this.#o.store.exists(jobId)))) {
+      throw new FloworkError("CONFLICT", `job ${jobId} already exists`);
+    }
+    const job = this.#newJob(jobId, request, compiled);
+    if (listener) job.listeners.add(listener);
+    this.#jobs.set(jobId, job);
+    await this.#o.store.create({
+      job_id: jobId,
+      preset_name: job.presetName,
+      mode: request.mode,
+      started_by: request.startedBy,
+      workflow_data: compiled.workflow,
+      initial_payload: request.initialPayload ?? {},
+      start_node_id: request.startNodeId ?? null,
+    });
+    this.#enqueue(job);
+    return { job_id: jobId, done: job.done };
+  }
+
+  #newJob(jobId: string, request: JobRequest, compiled: CompiledWorkflow): Job {
+    let resolveDone!: (o: RunOutcome) => void;
+    const done = new Promise<RunOutcome>((resolve) => {
+      resolveDone = resolve;
+    });
+    return {
+      jobId,
+      startedBy: request.startedBy,
+      presetName: request.presetName ?? null,
+      request,
+      compiled,
+      status: "QUEUED",
+      listeners: new Set(),
+      emitted: 0,
+      done,
+      resolveDone,
+    };
+  }
+
+  #enqueue(job: Job): void {
+    this.#emit(job, {
+      type: "workflow_status_update",
+      job_id: job.jobId,
+      status_data: { status: "QUEUED", mode: job.request.mode, start_time: new Date().toISOString() },
+    });
+    if (job.request.bypassQueue) {
+      this.#start(job);
+      return;
+    }
+    this.#queue.push(job.startedBy ?? "(trigger)", job);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (!this.#closing && this.#active < this.#o.settings().max_concurrent_executions) {
+      const next = this.#queue.shift();
+      if (!next) return;
+      this.#start(next);
+    }
+  }
+
+  #start(job: Job): void {
+    this.#active++;
+    void this.#execute(job)
+      .catch((err: unknown) => this.#o.onError?.(err, `job ${job.jobId}`))
+      .finally(() => {
+        this.#active--;
+        this.#pump();
+      });
+  }
+
+  async #execute(job: Job): Promise<void> {
+    const variables = await this.#o.variables();
+    const depth = job.request.depth ?? 0;
+    const run = createRun(job.compiled, {
+      jobId: job.jobId,
+      mode: job.request.mode,
+      initialPayload: job.request.initialPayload ?? {},
+      ...(job.request.startNodeId !== undefined && { startNodeId: job.request.startNodeId }),
+      ...(job.resumeFrom && { resumeFrom: job.resumeFrom }),
+      variables,
+      settings: this.#o.settings(),
+      isDisabled: (id) => this.#o.registry.isDisabled(id),
+      services: { ...this.#o.services, runSubWorkflow: (name, payload, opts) => this.#subWorkflow(job, depth, name, payload, opts) },
+      onEvent: (event) => this.#emit(job, event),
+      onStep: () => this.#scheduleCheckpoint(job),
+    });
+    job.run = run;
+    await this.#o.store.setStatus(job.jobId, "RUNNING", { started_at: new Date().toISOString() });
+    const outcome = await run.start();
+    clearTimeout(job.checkpointTimer);
+    await job.checkpointWrite;
+    job.status = outcome.status;
+    const durationMs = Date.parse(outcome.ended_at) - Date.parse(outcome.started_at);
+    await this.#o.store.setStatus(job.jobId, outcome.status, {
+      ended_at: outcome.ended_at,
+      duration_ms: Number.isFinite(durationMs) ? durationMs : 0,
+      error_code: outcome.error?.code ?? null,
+      error_message: outcome.error?.message ?? null,
+      result: outcome.result,
+    });
+    await this.#o.store.deleteCheckpoint(job.jobId);
+    await this.#o.events.flush();
+    this.#jobs.delete(job.jobId);
+    job.resolveDone(outcome);
+  }
+
+  async #subWorkflow(
+    parent: Job,
+    depth: number,
+    presetName: string,
+    payload: unknown,
+    opts: { wait: boolean; signal: AbortSignal; mode: "EXECUTE" | "SIMULATE" },
+  ): Promise<unknown> {
+    if (depth + 1 > MAX_SUB_WORKFLOW_DEPTH) {
+      throw new FloworkError("LOOP_LIMIT", `sub-workflows nest deeper than ${MAX_SUB_WORKFLOW_DEPTH}`);
+    }
+    const { job_id, done } = await this.submit({
+      presetName,
+      mode: opts.mode,
+      initialPayload: payload,
+      startedBy: parent.startedBy,
+      bypassQueue: opts.wait,
+      depth: depth + 1,
+    });
+    if (!opts.wait) return { job_id };
+    const onAbort = () => this.#jobs.get(job_id)?.run?.stop();
+    opts.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const outcome = await done;
+      if (outcome.status !== "SUCCEEDED") {
+        throw new FloworkError((outcome.error?.code as "USER_ERROR" | undefined) ?? "USER_ERROR", `sub-workflow ${presetName} ${outcome.status.toLowerCase()}: ${outcome.error?.message ?? ""}`.trim());
+      }
+      return outcome.result;
+    } finally {
+      opts.signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #emit(job: Job, event: JobEvent): void {
+    if (event.type === "workflow_status_update") job.status = event.status_data.status;
+    job.emitted++;
+    this.#o.events.append(job.jobId, event);
+    for (const listener of job.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.#o.onError?.(err, "job listener");
+      }
+    }
+    this.#o.onEvent?.(event, { jobId: job.jobId, startedBy: job.startedBy });
+  }
+
+  #scheduleCheckpoint(job: Job): void {
+    if (job.checkpointTimer !== undefined || !job.run) return;
+    job.checkpointTimer = setTimeout(() => {
+      job.checkpointTimer = undefined;
+      const run = job.run;
+      if (!run || TERMINAL_STATUSES.has(run.status)) return;
+      const state = JSON.stringify(run.snapshot());
+      const previous = job.checkpointWrite ?? Promise.resolve();
+      job.checkpointWrite = previous
+        .then(() => this.#o.store.saveCheckpoint(job.jobId, state))
+        .catch((err: unknown) => this.#o.onError?.(err, `checkpoint ${job.jobId}`));
+    }, this.#o.checkpointDelayMs ?? 10);
+  }
+
+  /** The role check for stop/pause/resume: a runner acts on its own jobs, an admin on any. */
+  #controllable(jobId: string, address: string, isAdmin: boolean): Job {
+    const job = this.#jobs.get(jobId);
+    if (!job) throw new FloworkError("NOT_FOUND", `job ${jobId} is not running`);
+    if (!isAdmin && job.startedBy !== address) {
+      throw new FloworkError("AUTH_FORBIDDEN_ROLE", "a runner may only control the jobs it started", { details: { required: "admin" } });
+    }
+    return job;
+  }
+
+  stop(jobId: string, address: string, isAdmin: boolean): { job_id: string; status: JobStatus } {
+    const job = this.#controllable(jobId, address, isAdmin);
+    if (job.run) {
+      job.run.stop();
+      return { job_id: jobId, status: "STOPPED" };
+    }
+    if (this.#queue.remove((j) => j === job)) void this.#cancelQueued(job);
+    return { job_id: jobId, status: "STOPPED" };
+  }
+
+  async #cancelQueued(job: Job): Promise<void> {
+    const now = new Date().toISOString();
+    const outcome: RunOutcome = { job_id: job.jobId, status: "STOPPED", result: {}, started_at: now, ended_at: now, steps: 0 };
+    this.#emit(job, {
+      type: "workflow_status_update",
+      job_id: job.jobId,
+      status_data: { status: "STOPPED", mode: job.request.mode, start_time: now, end_time: now, result: {} },
+    });
+    await this.#o.store.setStatus(job.jobId, "STOPPED", { ended_at: now, duration_ms: 0 });
+    this.#jobs.delete(job.jobId);
+    job.resolveDone(outcome);
+  }
+
+  pause(jobId: string, address: string, isAdmin: boolean): { job_id: string; status: JobStatus } {
+    const job = this.#controllable(jobId, address, isAdmin);
+    job.run?.pause();
+    return { job_id: jobId, status: job.run?.status ?? job.status };
+  }
+
+  resume(jobId: string, address: string, isAdmin: boolean): { job_id: string; status: JobStatus } {
+    const job = this.#controllable(jobId, address, isAdmin);
+    job.run?.resume();
+    return { job_id: jobId, status: job.run?.status ?? job.status };
+  }
+
+  /**
+   * Sends a job's events so far (stored ones first, in order), then its live events, to `listener`.
+   * Returns the job's current status and an unsubscribe function.
+   */
+  async subscribe(jobId: string, listener: JobListener): Promise<{ status: JobStatus; unsubscribe: () => void }> {
+    const live = this.#jobs.get(jobId);
+    if (!live && !(await this.#o.store.exists(jobId))) throw new FloworkError("NOT_FOUND", `no job ${jobId}`);
+    const buffered: JobEvent[] = [];
+    let replaying = true;
+    const relay: JobListener = (event) => {
+      if (replaying) buffered.push(event);
+      else listener(event);
+    };
+    live?.listeners.add(relay);
+    const emittedBefore = live?.emitted ?? 0;
+    await this.#o.events.flush();
+    const stored = await this.#o.store.events(jobId);
+    for (const event of stored) listener(event);
+    // Live events the store did not have yet: those emitted after the ones it returned.
+    const skip = Math.max(0, stored.length - emittedBefore);
+    for (const event of buffered.slice(skip)) listener(event);
+    replaying = false;
+    const status = live?.status ?? lastStatus(stored) ?? "QUEUED";
+    return { status, unsubscribe: () => live?.listeners.delete(relay) };
+  }
+
+  /** Removes a listener from every job (a connection closed). */
+  unsubscribeAll(listener: JobListener): void {
+    for (const job of this.#jobs.values()) job.listeners.delete(listener);
+  }
+
+  /**
+   * After a crash: every run the store still shows as unfinished is marked INTERRUPTED; with
+   * `resume_interrupted`, it is then resumed from its last checkpoint (or from the start if none was written).
+   */
+  async recover(): Promise<{ interrupted: number; resumed: number }> {
+    const unfinished = await this.#o.store.unfinished();
+    let resumed = 0;
+    for (const row of unfinished) {
+      const now = new Date().toISOString();
+      this.#o.events.append(row.job_id, {
+        type: "workflow_status_update",
+        job_id: row.job_id,
+        status_data: { status: "INTERRUPTED", mode: row.mode, start_time: now, end_time: now, error_message: "the engine stopped while this run was in progress" },
+      });
+      await this.#o.store.setStatus(row.job_id, "INTERRUPTED", { ended_at: now, error_code: null, error_message: "the engine stopped while this run was in progress" });
+      if (!this.#o.settings().resume_interrupted) {
+        await this.#o.store.deleteCheckpoint(row.job_id);
+        continue;
+      }
+      try {
+        const compiled = compileWorkflow(row.workflow_data, this.#o.registry, row.start_node_id ? { startNodeId: row.start_node_id } : {});
+        const request: JobRequest = {
+          jobId: row.job_id,
+          mode: row.mode,
+          initialPayload: row.initial_payload,
+          startedBy: row.started_by,
+          ...(row.start_node_id && { startNodeId: row.start_node_id }),
+          ...(row.preset_name && { presetName: row.preset_name }),
+        };
+        const job = this.#newJob(row.job_id, request, compiled);
+        const saved = await this.#o.store.loadCheckpoint(row.job_id);
+        const parsed: unknown = saved === undefined ? undefined : JSON.parse(saved);
+        if (isRunCheckpoint(parsed)) job.resumeFrom = parsed;
+        this.#jobs.set(row.job_id, job);
+        this.#enqueue(job);
+        resumed++;
+      } catch (err) {
+        this.#o.onError?.(err, `resume ${row.job_id}`);
+      }
+    }
+    await this.#o.events.flush();
+    return { interrupted: unfinished.length, resumed };
+  }
+
+  /** Stops accepting work; running jobs are checkpointed and left for the next start to resume. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    const pending: Promise<unknown>[] = [];
+    for (const job of this.#jobs.values()) {
+      if (job.run) {
+        clearTimeout(job.checkpointTimer);
+        const state = JSON.stringify(job.run.snapshot());
+        pending.push(this.#o.store.saveCheckpoint(job.jobId, state).catch(() => {}));
+      }
+    }
+    await Promise.all(pending);
+    await this.#o.events.flush();
+  }
+}
+
+function lastStatus(events: JobEvent[]): JobStatus | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e?.type === "workflow_status_update") return e.status_data.status;
+  }
+  return undefined;
+}
