@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { engineCommand } from "./commands/engine.js";
 import { keygenCommand } from "./commands/keygen.js";
 import { type Io, runCommand } from "./commands/run.js";
 import { describeError, EXIT } from "./errors.js";
@@ -40,7 +41,29 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--force", "replace an existing file")
     .action(async (options) => setExit(await keygenCommand(options, (line) => io.stdout.write(`${line}\n`))));
 
+  program
+    .command("engine")
+    .description("run the Core Engine (WebSocket API, internal HTTP, triggers)")
+    .option("--port <port>", "port for the WebSocket and internal HTTP (0 = any free port)", "8989")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--data <dir>", "data folder (database, secret key, plugins, workspace)", ".flowork")
+    .action(async (options) =>
+      setExit(
+        await engineCommand(options, consoleLogger(io), (line) => io.stdout.write(`${line}\n`)),
+      ),
+    );
+
   return program;
+}
+
+function consoleLogger(io: Io) {
+  const stamp = () => new Date().toISOString();
+  return {
+    info: (m: string) => io.stdout.write(`${stamp()} INFO  ${m}\n`),
+    warn: (m: string) => io.stderr.write(`${stamp()} WARN  ${m}\n`),
+    error: (m: string, err?: unknown) =>
+      io.stderr.write(`${stamp()} ERROR ${m}${err instanceof Error ? `: ${err.message}` : ""}\n`),
+  };
 }
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 failed run, 2 bad arguments or invalid input. */

@@ -18,3 +18,7 @@ export {
   VARIABLE_NAME_RE,
   type VariableDefinition,
 } from "./variables/index.js";
+export { startEngine, type RunningEngine, type EngineLogger } from "./service/engine.js";
+export { engineConfigFrom, ENGINE_VERSION, type EngineConfig } from "./service/config.js";
+export { CommandDispatcher } from "./service/dispatcher.js";
+export { JobManager } from "./service/job-manager.js";

@@ -42,7 +42,14 @@ const HOST_GLOBALS = new Set([
   "clearImmediate",
 ]);
 
-const TIMERS = new Set(["setTimeout", "setInterval", "setImmediate", "clearTimeout", "clearInterval", "clearImmediate"]);
+const TIMERS = new Set([
+  "setTimeout",
+  "setInterval",
+  "setImmediate",
+  "clearTimeout",
+  "clearInterval",
+  "clearImmediate",
+]);
 
 const MiB = 1024 * 1024;
 
@@ -59,7 +66,10 @@ export interface FailureContext {
 /** The failure for a run the interrupt handler stopped. */
 export function interruptFailure(reason: "timeout" | "abort", ctx: FailureContext): SandboxFailure {
   return reason === "timeout"
-    ? { code: "NODE_TIMEOUT", message: `The code ran longer than its ${ctx.timeoutMs} ms limit and was stopped.` }
+    ? {
+        code: "NODE_TIMEOUT",
+        message: `The code ran longer than its ${ctx.timeoutMs} ms limit and was stopped.`,
+      }
     : { code: "ABORTED", message: "The run was aborted." };
 }
 
@@ -83,13 +93,21 @@ export function classifyError(error: DescribedError, ctx: FailureContext): Sandb
   if (tag === "not_json") return { code: "USER_ERROR", message, ...errorName };
   if (name === "InternalError" && message === "out of memory") return memoryFailure(ctx, name);
   if ((name === "InternalError" || name === "RangeError") && /stack overflow|call stack/i.test(message)) {
-    return { code: "SANDBOX_VIOLATION", message: "The code exceeded the maximum call stack size.", ...errorName };
+    return {
+      code: "SANDBOX_VIOLATION",
+      message: "The code exceeded the maximum call stack size.",
+      ...errorName,
+    };
   }
   if (name === "ReferenceError") {
     const missing = /^'?([\w$]+)'? is not defined$/.exec(message)?.[1];
     if (missing !== undefined && HOST_GLOBALS.has(missing)) {
       const why = TIMERS.has(missing) ? " (no timers: finish synchronously or with promises)" : "";
-      return { code: "SANDBOX_VIOLATION", message: `${missing} is not available in the sandbox${why}.`, ...errorName };
+      return {
+        code: "SANDBOX_VIOLATION",
+        message: `${missing} is not available in the sandbox${why}.`,
+        ...errorName,
+      };
     }
     const module = /could not load module '([^']*)'/.exec(message)?.[1];
     if (module !== undefined) {
@@ -104,6 +122,11 @@ export function classifyError(error: DescribedError, ctx: FailureContext): Sandb
     // Interrupted without our handler saying so: treat as the time limit, the only interrupt we set.
     return interruptFailure("timeout", ctx);
   }
-  const text = message === "" ? "The code threw an error." : name === "Error" || name === "" ? message : `${name}: ${message}`;
+  const text =
+    message === ""
+      ? "The code threw an error."
+      : name === "Error" || name === ""
+        ? message
+        : `${name}: ${message}`;
   return { code: "USER_ERROR", message: text, ...errorName };
 }

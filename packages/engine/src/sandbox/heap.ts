@@ -17,8 +17,13 @@ const MiB = 1024 * 1024;
  * Emscripten), so `runtime.setMemoryLimit` only rejects single allocations larger than the limit, and an
  * array of many small allocations grows without bound (quickjs-emscripten issues #255, #271). Refusing to
  * grow the wasm memory past `baseline + limit` makes `malloc` return NULL, which QuickJS reports as its
- * ordinary "out of memory" error. Emscripten over-asks by up to 20% and retries smaller, so the cap holds to
- * within about 5%.
+ * ordinary "out of memory" error.
+ *
+ * Precision: Emscripten over-asks by up to 20% and retries smaller, so the cap holds to about 5%. It bounds
+ * the heap's size, not its use: the module starts with 16 MiB (its minimum) of which an idle worker uses ~2,
+ * and memory freed by earlier runs is reused without growing. So a run can use `memoryBytes` plus what is
+ * already free (~14 MiB in a fresh worker; more after a run with a larger limit), while the worker as a whole
+ * never exceeds `baseline + limit`. `runtime.setMemoryLimit` still rejects any single larger allocation.
  */
 export class CappedHeap {
   /** Pass to the QuickJS variant as `wasmMemory`. */

@@ -1,9 +1,17 @@
 /**
  * The sandbox for user code (`code_javascript`, `expression`): QuickJS in a pool of worker threads.
- * See {@link createSandbox}.
+ * Start with {@link createSandbox}; the rest is exported for tests and for hosts that assemble their own pool.
  */
-export { type DescribedError, type FailureContext, classifyError, interruptFailure } from "./classify.js";
+export {
+  classifyError,
+  type DescribedError,
+  type FailureContext,
+  type InterruptReason,
+  interruptFailure,
+  memoryFailure,
+} from "./classify.js";
 export { sandboxError } from "./errors.js";
+export { CappedHeap, type WasmMemory } from "./heap.js";
 export { DEFAULT_LOG_LIMITS, LogCollector } from "./logs.js";
 export { WorkerPool, type WorkerPoolOptions } from "./pool.js";
 export { PRELUDE_HELPERS_SOURCE, PRELUDE_SOURCE } from "./prelude.js";
@@ -19,7 +27,7 @@ export type {
   WorkerReply,
   WorkerRunMessage,
 } from "./protocol.js";
-export { QuickJSRunner } from "./quickjs-run.js";
+export { type HeapLimiter, QuickJSRunner } from "./quickjs-run.js";
 export {
   createSandbox,
   DEFAULT_SANDBOX_MEMORY_BYTES,

@@ -15,7 +15,10 @@ const LEVELS: readonly EventLogLevel[] = ["DEBUG", "INFO", "WARN", "ERROR"];
 function cutUtf8(text: string, maxBytes: number): string {
   // A UTF-16 code unit takes at most 3 UTF-8 bytes, so short strings need no measuring.
   if (text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
-  return Buffer.from(text).subarray(0, maxBytes).toString().replace(/\uFFFD$/, "");
+  return Buffer.from(text)
+    .subarray(0, maxBytes)
+    .toString()
+    .replace(/\uFFFD$/, "");
 }
 
 /** Collects one run's console lines within the limits; {@link finish} appends a note about dropped lines. */

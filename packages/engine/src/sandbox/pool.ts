@@ -95,7 +95,7 @@ export class WorkerPool {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#queue.push(job);
-      this.#pump();
+      this.#pump(true);
     });
   }
 
@@ -131,16 +131,17 @@ export class WorkerPool {
     return id;
   }
 
-  #pump(): void {
+  /** Dispatches queued runs to idle workers; with `startPool` (new demand), first starts any missing worker. */
+  #pump(startPool = false): void {
+    // Only new demand starts the pool: a worker that cannot boot must not be respawned in a loop.
+    if (startPool && !this.#closed) {
+      while (this.#slots.length < this.#options.size) this.#spawn();
+    }
     while (this.#queue.length > 0) {
       const slot = this.#slots.find((s) => s.ready && s.job === undefined);
       if (slot === undefined) break;
       const job = this.#queue.shift();
       if (job !== undefined) this.#dispatch(slot, job);
-    }
-    // On demand, start the whole pool: later runs then find a warm worker.
-    if (!this.#closed && this.#queue.length > 0) {
-      while (this.#slots.length < this.#options.size) this.#spawn();
     }
     this.#refreshRefs();
   }
@@ -258,18 +259,26 @@ export class WorkerPool {
     if (index >= 0) this.#slots.splice(index, 1);
     if (slot.retired) return;
     slot.retired = true;
-    const detail = slot.lastError instanceof Error ? `: ${slot.lastError.message}` : ` (exit code ${exitCode})`;
+    const cause = slot.lastError ?? new Error(`exit code ${exitCode}`);
     if (!slot.ready) {
-      const err = new FloworkError("INTERNAL", `The sandbox worker failed to start${detail}`, { retryable: true });
+      // Operators need the reason (a missing build, a bad install); it names no user data.
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      const err = new FloworkError("INTERNAL", `The sandbox worker failed to start: ${reason}`, {
+        retryable: true,
+        cause,
+      });
       slot.failBoot(err);
-      // Do not respawn in a loop: fail the waiting runs unless another worker can take them.
+      // Fail the waiting runs unless another worker may still take them; the next run tries again.
       if (this.#slots.length === 0) for (const job of this.#queue.splice(0)) job.reject(err);
     } else {
       slot.job?.reject(
-        sandboxError({
-          code: "SANDBOX_VIOLATION",
-          message: `The sandbox worker stopped unexpectedly while running this code${detail}`,
-        }),
+        new FloworkError(
+          "SANDBOX_VIOLATION",
+          "The sandbox worker stopped unexpectedly while running this code.",
+          {
+            cause,
+          },
+        ),
       );
       if (!this.#closed) this.#spawn();
     }

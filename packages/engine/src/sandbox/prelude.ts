@@ -14,7 +14,7 @@
  */
 
 /** Helpers compiled on demand. Parameters: `stringify, violations, notJson`; returns `{show, describe, freeze}`. */
-const HELPERS_SOURCE = String.raw`
+const HELPERS_SOURCE = `
 const show1 = (v) => {
   switch (typeof v) {
     case "string": return v;

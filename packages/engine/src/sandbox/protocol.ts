@@ -72,4 +72,6 @@ export interface WorkerRunMessage {
  * Worker to main thread. `retire`: replace this worker after this run (its QuickJS module may be damaged, or
  * its memory grew large).
  */
-export type WorkerReply = { type: "ready" } | { type: "result"; id: number; outcome: SandboxOutcome; retire: boolean };
+export type WorkerReply =
+  | { type: "ready" }
+  | { type: "result"; id: number; outcome: SandboxOutcome; retire: boolean };

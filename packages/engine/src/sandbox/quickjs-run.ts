@@ -1,7 +1,12 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten";
 import {
+  classifyError,
   type DescribedError,
-  type FailureContext, type InterruptReason, classifyError, interruptFailure, memoryFailure } from "./classify.js";
+  type FailureContext,
+  type InterruptReason,
+  interruptFailure,
+  memoryFailure,
+} from "./classify.js";
 import { LogCollector } from "./logs.js";
 import { PRELUDE_HELPERS_SOURCE, PRELUDE_SOURCE } from "./prelude.js";
 import type { SandboxFailure, SandboxLogLimits, SandboxOutcome, SandboxTask } from "./protocol.js";
@@ -26,8 +31,12 @@ export interface HeapLimiter {
  * outlive a run), reusing one WebAssembly module. It is synchronous: call it from a worker thread, never from
  * the main thread. A thrown exception (rather than a failed outcome) means the module itself may be damaged.
  *
- * Building a context (~0.5 ms) and freeing one (~0.1 ms) cost more than a small run, so both can happen while
- * idle: {@link prepare} frees the last run's context and builds the next one.
+ * Freeing a runtime can abort the whole WebAssembly module: QuickJS 2025-09 in quickjs-emscripten 0.32 asserts
+ * `list_empty(&rt->gc_obj_list)` after some runs that allocate heavily (a garbage collection during the run;
+ * quickjs-emscripten issues #235, #269) or run out of memory (#257). So {@link release} is a separate step the
+ * owner takes between runs; once it fails, or a run ran out of memory, the runner is {@link broken} and its
+ * module (the worker) must be replaced. Building the next context is separate too ({@link prepare}), so it
+ * can happen while idle.
  */
 export class QuickJSRunner {
   readonly #module: QuickJSWASMModule;
@@ -35,6 +44,7 @@ export class QuickJSRunner {
   readonly #heap: HeapLimiter | undefined;
   #prepared: PreparedContext | undefined;
   #spent: PreparedContext | undefined;
+  #broken = false;
 
   constructor(module: QuickJSWASMModule, logLimits: SandboxLogLimits, heap?: HeapLimiter) {
     this.#module = module;
@@ -42,15 +52,40 @@ export class QuickJSRunner {
     this.#heap = heap;
   }
 
-  /** Frees the last run's context and builds the next one; call it while idle. */
+  /** True once this runner must not be used again; see the class comment. */
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  /**
+   * Frees the last run's runtime. Throws (and leaves the runner broken) if that aborts the module. A run that
+   * ran out of memory is not freed at all: its runtime is abandoned with the module.
+   */
+  release(): void {
+    const spent = this.#spent;
+    if (spent === undefined || this.#broken) return;
+    this.#spent = undefined;
+    try {
+      spent.run.dispose();
+      spent.context.dispose();
+      spent.runtime.dispose();
+    } catch (err) {
+      this.#broken = true;
+      throw err;
+    }
+  }
+
+  /** Frees the last run's runtime if needed and builds the next context; call it while idle. */
   prepare(): void {
-    this.#release();
+    if (this.#broken) return;
+    this.release();
     this.#prepared ??= this.#create();
   }
 
   /** Runs one task to completion. `shouldAbort` is polled from the interrupt handler. */
   run(task: SandboxTask, shouldAbort: () => boolean = () => false): SandboxOutcome {
-    this.#release();
+    if (this.#broken) throw new Error("this QuickJSRunner is broken and must be replaced");
+    this.release();
     const prepared = this.#prepared ?? this.#create();
     this.#prepared = undefined;
     this.#spent = prepared;
@@ -58,25 +93,25 @@ export class QuickJSRunner {
     prepared.sink.collector = collector;
     try {
       let result = this.#execute(prepared, task, shouldAbort);
+      const limits = { timeoutMs: task.timeoutMs, memoryBytes: task.memoryBytes };
       // Out of memory can surface as anything (even `throw null` when no error object fits): trust the heap.
       if ("code" in result && result.code === "USER_ERROR" && this.#heap?.refused === true) {
-        result = memoryFailure({ timeoutMs: task.timeoutMs, memoryBytes: task.memoryBytes });
+        result = memoryFailure(limits);
+      }
+      if (
+        this.#heap?.refused === true ||
+        ("code" in result && result.message === memoryFailure(limits).message)
+      ) {
+        this.#broken = true;
       }
       const logs = collector.finish();
-      return "json" in result ? { ok: true, resultJson: result.json, logs } : { ok: false, failure: result, logs };
+      return "json" in result
+        ? { ok: true, resultJson: result.json, logs }
+        : { ok: false, failure: result, logs };
     } finally {
       prepared.sink.collector = undefined;
       this.#heap?.limitGrowth(undefined);
     }
-  }
-
-  #release(): void {
-    const spent = this.#spent;
-    if (spent === undefined) return;
-    this.#spent = undefined;
-    spent.run.dispose();
-    spent.context.dispose();
-    spent.runtime.dispose();
   }
 
   #create(): PreparedContext {
@@ -102,7 +137,11 @@ export class QuickJSRunner {
     return { runtime, context, run: context.unwrapResult(call), sink };
   }
 
-  #execute(prepared: PreparedContext, task: SandboxTask, shouldAbort: () => boolean): Success | SandboxFailure {
+  #execute(
+    prepared: PreparedContext,
+    task: SandboxTask,
+    shouldAbort: () => boolean,
+  ): Success | SandboxFailure {
     const { runtime, context } = prepared;
     const limits: FailureContext = { timeoutMs: task.timeoutMs, memoryBytes: task.memoryBytes };
     const deadline = performance.now() + task.timeoutMs;
@@ -114,7 +153,8 @@ export class QuickJSRunner {
       }
       return reason !== undefined;
     };
-    // Inputs are copied in before the limit applies, so only what the code builds from them counts.
+    // Inputs are copied in before the limits apply so the copy cannot fail half-way; they still occupy the heap
+    // and so count toward `memoryBytes` like everything the code builds.
     const args = [task.kind, task.code, task.payloadJson, task.varsJson].map((s) => context.newString(s));
     runtime.setMemoryLimit(task.memoryBytes);
     runtime.setMaxStackSize(task.maxStackBytes);
@@ -134,7 +174,8 @@ export class QuickJSRunner {
         if (reason !== undefined) return interruptFailure(reason, limits);
         const state = context.getPromiseState(promise);
         if (state.type === "fulfilled") {
-          if (state.notAPromise === true) return { code: "INTERNAL", message: "The sandbox returned no promise." };
+          if (state.notAPromise === true)
+            return { code: "INTERNAL", message: "The sandbox returned no promise." };
           // The code is done; copying the result out of QuickJS may need room beyond the cap.
           this.#heap?.limitGrowth(undefined);
           const text = context.typeof(state.value) === "string" ? context.getString(state.value) : "";
@@ -211,7 +252,8 @@ function decode(text: string, limits: FailureContext): Success | SandboxFailure 
 /** Reads `name` and `message` of an error the prelude could not describe itself (out of memory, stack). */
 function readError(context: QuickJSContext, error: QuickJSHandle): DescribedError | undefined {
   try {
-    if (context.typeof(error) !== "object") return { name: "", message: String(context.dump(error)), tag: "" };
+    if (context.typeof(error) !== "object")
+      return { name: "", message: String(context.dump(error)), tag: "" };
     const read = (key: string): string => {
       const handle = context.getProp(error, key);
       try {

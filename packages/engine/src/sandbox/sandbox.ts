@@ -95,7 +95,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       if (request.kind !== "function" && request.kind !== "expression") {
         throw new FloworkError("INTERNAL", `Unknown sandbox kind: ${String(request.kind)}`);
       }
-      if (typeof request.code !== "string") throw new FloworkError("USER_ERROR", "The code must be a string.");
+      if (typeof request.code !== "string")
+        throw new FloworkError("USER_ERROR", "The code must be a string.");
       const timeout = Number.isFinite(request.timeoutMs) ? request.timeoutMs : MAX_TIMEOUT_MS;
       const memory = request.memoryBytes ?? defaultMemory;
       const task: SandboxTask = {

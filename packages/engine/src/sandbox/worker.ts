@@ -4,7 +4,12 @@
  * QuickJS interrupt handler) or, if that is not enough, by terminating this thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from "quickjs-emscripten";
+import {
+  type CustomizeVariantOptions,
+  newQuickJSWASMModuleFromVariant,
+  newVariant,
+  RELEASE_SYNC,
+} from "quickjs-emscripten";
 import { CappedHeap } from "./heap.js";
 import type { SandboxOutcome, SandboxWorkerData, WorkerReply, WorkerRunMessage } from "./protocol.js";
 import { QuickJSRunner } from "./quickjs-run.js";
@@ -14,7 +19,16 @@ if (port === null) throw new Error("the sandbox worker must run in a worker thre
 const { abortFlag, logLimits, retireAfterGrowthBytes } = workerData as SandboxWorkerData;
 
 const heap = new CappedHeap();
-const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: heap.memory }));
+// Emscripten prints "Aborted(...)" to stderr when freeing a runtime trips QuickJS's leak assertion; that case
+// is handled (the worker retires), so keep it out of the engine's output.
+const emscriptenModule: NonNullable<CustomizeVariantOptions["emscriptenModule"]> & {
+  printErr(text: string): void;
+} = {
+  printErr: () => {},
+};
+const module = await newQuickJSWASMModuleFromVariant(
+  newVariant(RELEASE_SYNC, { wasmMemory: heap.memory, emscriptenModule }),
+);
 const runner = new QuickJSRunner(module, logLimits, heap);
 runner.prepare();
 heap.markBaseline();
@@ -38,16 +52,24 @@ port.on("message", (message: WorkerRunMessage) => {
   if (idle !== undefined) clearImmediate(idle);
   idle = undefined;
   let outcome: SandboxOutcome;
-  let retire = false;
+  let crashed = false;
   try {
     outcome = runner.run(message.task, () => Atomics.load(abortFlag, 0) === message.id);
-    retire = heap.size > heap.baseline + retireAfterGrowthBytes;
   } catch (err) {
     outcome = crashOutcome(err);
-    retire = true;
+    crashed = true;
   }
+  // Freed before answering, so a failure to free (see QuickJSRunner) retires this worker between runs.
+  if (!crashed) {
+    try {
+      runner.release();
+    } catch {
+      // runner.broken is now set
+    }
+  }
+  const retire = crashed || runner.broken || heap.size > heap.baseline + retireAfterGrowthBytes;
   port.postMessage({ type: "result", id: message.id, outcome, retire } satisfies WorkerReply);
-  // Free this run's context and build the next one while the main thread handles the reply.
+  // Build the next context while the main thread handles the reply.
   if (!retire) idle = setImmediate(() => runner.prepare());
 });
 

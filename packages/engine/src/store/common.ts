@@ -40,7 +40,9 @@ export function toStoredTimestamp(value: string, field: string): string {
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) {
     throw new FloworkError("VALIDATION_FAILED", `${field} is not an ISO-8601 timestamp`, {
-      details: { issues: [{ path: [field], code: "invalid_format", message: "expected an ISO-8601 timestamp" }] },
+      details: {
+        issues: [{ path: [field], code: "invalid_format", message: "expected an ISO-8601 timestamp" }],
+      },
     });
   }
   return new Date(ms).toISOString();

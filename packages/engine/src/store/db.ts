@@ -1,6 +1,6 @@
 import { FloworkError } from "@flowork/protocol";
 import Database from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { Kysely, Migrator, type SqliteDatabase, SqliteDialect } from "kysely";
 import { migrationProvider } from "./migrations/index.js";
 import type { EngineDatabase } from "./schema.js";
 
@@ -15,8 +15,8 @@ export interface OpenSqliteOptions {
 
 /**
  * Opens (creating if needed) an engine database on better-sqlite3: WAL journal, `synchronous=NORMAL` (a commit
- * survives a process crash; the last commits may be lost on power loss), foreign keys on, a busy timeout, and
- * migrated to the latest schema.
+ * survives a process crash; the last commits may be lost on power loss), foreign keys on, `secure_delete` on,
+ * a busy timeout, and migrated to the latest schema.
  *
  * @param path a file path, or `":memory:"`.
  * @throws FloworkError INTERNAL when the file is not a database or a migration fails.
@@ -38,11 +38,15 @@ export async function openSqlite(
     database.pragma("journal_mode = WAL");
     database.pragma("synchronous = NORMAL");
     database.pragma("foreign_keys = ON");
+    // Deleted and overwritten cells are zeroed, so a variable made secret leaves no clear copy in the file.
+    database.pragma("secure_delete = ON");
   } catch (err) {
     database.close();
     throw new FloworkError("INTERNAL", `cannot open the engine database: ${messageOf(err)}`, { cause: err });
   }
-  const db = new Kysely<EngineDatabase>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<EngineDatabase>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   if (options.migrate !== false) {
     try {
       await migrateToLatest(db);
@@ -70,6 +74,36 @@ export async function migrateToLatest(db: Kysely<EngineDatabase>): Promise<strin
     });
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Prepared statements kept per database (LRU), keyed by SQL text. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; on the event hot path that is a third of the time. This keeps
+ * the last {@link STATEMENT_CACHE_SIZE} prepared statements. Safe because the driver runs one query at a time on
+ * the connection and the stores never stream (`iterate`) a statement while reusing it.
+ */
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare: (sql: string) => {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+      } else cache.delete(sql);
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 function messageOf(err: unknown): string {

@@ -56,6 +56,18 @@ describe("verifyEnvelope", () => {
     expect(await codeOf(verifyEnvelope(newVerifier(), envelope, ENGINE))).toBe(code);
   });
 
+  it("passes the authorize hook through (rule 7 before the nonce is kept)", async () => {
+    const env = await signEnvelope(signer, ENGINE, { type: "ping" });
+    const verifier = newVerifier();
+    const refuse = () => {
+      throw new FloworkError("AUTH_FORBIDDEN_ROLE");
+    };
+    expect(await codeOf(verifyEnvelope(verifier, env, ENGINE, { authorize: refuse }))).toBe(
+      "AUTH_FORBIDDEN_ROLE",
+    );
+    await expect(verifyEnvelope(verifier, env, ENGINE)).resolves.toBeDefined();
+  });
+
   it("BAD_REQUEST carries the schema issues as data", async () => {
     const err = await verifyEnvelope(newVerifier(), { payload: { type: 5 } }, ENGINE).catch(
       (e: unknown) => e,

@@ -50,8 +50,8 @@ function hasPayloadShape(value: unknown): value is EnvelopePayload {
  *
  * Codes: not an object, or `payload` not `{type: string, request_id?: string, ...}` → `BAD_REQUEST` (with
  * `details.issues`); no `auth` → `AUTH_MISSING`; `auth` not an object → `AUTH_MALFORMED`; then the verifier's
- * codes. `hooks.authorize` runs rule 7 before the nonce is remembered (see `VerifyHooks`). The payload hashed and returned is the received object itself, never a schema-parsed copy, so what
- * was signed is what runs.
+ * codes. `hooks.authorize` runs rule 7 before the nonce is remembered (see `VerifyHooks`). The payload hashed
+ * and returned is the received object itself, never a schema-parsed copy, so what was signed is what runs.
  */
 export async function verifyEnvelope(
   verifier: Verifier,
@@ -80,7 +80,7 @@ export async function verifyEnvelope(
     signature: auth["signature"],
     engineId,
     payload,
-    ...hooks,
+    authorize: hooks.authorize,
   });
   return { auth: verified, payload };
 }

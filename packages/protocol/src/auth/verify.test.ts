@@ -5,6 +5,7 @@ import { EMPTY_SHA256, hashEnvelopePayload } from "./hash.js";
 import { buildMessage } from "./message.js";
 import { createViemRecoverer } from "./recover.js";
 import { MemoryReplayCache, type ReplayCache } from "./replay.js";
+import { assertEngineRole } from "./roles.js";
 import { signApiRequest, signAuth, signEnvelope, signerFromPrivateKey, signSocketAuth } from "./sign.js";
 import { createVerifier, type EnvelopeVerifyInput, type VerifyInput } from "./verify.js";
 
@@ -271,6 +272,41 @@ describe("createVerifier: nonces are burnt only by fully valid messages", () => 
     expect(err).toBeInstanceOf(FloworkError);
     expect((err as FloworkError).code).toBe("INTERNAL");
     expect((err as FloworkError).retryable).toBe(true);
+  });
+});
+
+describe("createVerifier: the optional authorize hook (rule 7)", () => {
+  it("runs after rules 1-6, and a refusal leaves the nonce unremembered", async () => {
+    const cache = new MemoryReplayCache({ now: () => NOW });
+    const { verifier } = setup(cache);
+    const good = await envelopeInput();
+    const seen: string[] = [];
+    const refuse = (v: { address: string }) => {
+      seen.push(v.address);
+      assertEngineRole(undefined, "reader");
+    };
+    expect(await codeOf(verifier.verify({ ...good, authorize: refuse }))).toBe("AUTH_NOT_AUTHORIZED");
+    expect(seen).toEqual([signer.address.toLowerCase()]);
+    expect(cache.size).toBe(0);
+    // Not reached for a message that fails an earlier rule.
+    expect(await codeOf(verifier.verify({ ...good, engineId: "other", authorize: refuse }))).toBe(
+      "AUTH_SCOPE_MISMATCH",
+    );
+    expect(seen).toHaveLength(1);
+    const allow = async () => {
+      assertEngineRole("runner", "runner");
+    };
+    await expect(verifier.verify({ ...good, authorize: allow })).resolves.toBeDefined();
+    expect(cache.size).toBe(1);
+  });
+
+  it("a hook that throws something else fails closed with INTERNAL", async () => {
+    const { verifier } = setup();
+    const good = await envelopeInput();
+    const broken = () => {
+      throw new Error("db down");
+    };
+    expect(await codeOf(verifier.verify({ ...good, authorize: broken }))).toBe("INTERNAL");
   });
 });
 

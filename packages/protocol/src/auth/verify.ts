@@ -197,17 +197,19 @@ async function authorizeStep(
 
 /**
  * Creates a verifier of SPEC section 1 signed messages. `verify` checks rules 1 to 6 in order and throws a
- * `FloworkError` with the rule's code; rule 7 (may this address do this?) is the caller's, see
- * {@link assertEngineRole}, optionally through the input's `authorize` hook so it runs before the nonce is kept.
+ * `FloworkError` with the rule's code. Rule 7 (may this address do this?) is the caller's, with
+ * {@link assertEngineRole}; pass it as the input's `authorize` hook to run it before the nonce is kept.
  *
- * Order and replay bookkeeping. The nonce is remembered only after rules 1–6 (and `authorize`) all pass, so a forged signature,
- * a message replayed to another engine or route, or a genuine message with a swapped payload can never burn the
- * nonce of the genuine request. To still report `AUTH_REPLAY` before scope and payload errors (the spec's
- * order), rule 4 first peeks (`has`); after rule 6 it remembers atomically (`checkAndRemember`), and losing that
- * race to a concurrent copy is `AUTH_REPLAY` too. Messages outside the window are never remembered; a remembered
- * key lives 2 × window, longer than its message can pass rule 3.
- *
- * The signature (the costly step) is checked before the clock because the spec orders rule 2 before rule 3.
+ * Order and replay bookkeeping:
+ * - The nonce is remembered only after rules 1–6 (and `authorize`) all pass, so a forged signature, a message
+ *   replayed to another engine or route, or a genuine message with a swapped payload never burns the nonce of
+ *   the genuine request, and strangers turned away by `authorize` never take replay-cache space.
+ * - To still report `AUTH_REPLAY` before scope and payload errors (the spec's order), rule 4 first peeks
+ *   (`has`); at the end it remembers atomically (`checkAndRemember`), and losing that race to a concurrent copy
+ *   is `AUTH_REPLAY` too.
+ * - Messages outside the window are never remembered; a remembered key lives 2 × window, longer than its
+ *   message can pass rule 3.
+ * - The signature (the costly step) is checked before the clock because the spec orders rule 2 before rule 3.
  *
  * @example
  * const verifier = createVerifier({ recoverer: createBestRecoverer(), replayCache: new MemoryReplayCache() });

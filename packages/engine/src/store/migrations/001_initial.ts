@@ -95,9 +95,7 @@ export const migration001Initial: Migration = {
       .execute();
     await s
       .createTable("checkpoints")
-      .addColumn("job_id", "text", (c) =>
-        c.primaryKey().references("executions.job_id").onDelete("cascade"),
-      )
+      .addColumn("job_id", "text", (c) => c.primaryKey().references("executions.job_id").onDelete("cascade"))
       .addColumn("state", "text", (c) => c.notNull())
       .addColumn("updated_at", "text", (c) => c.notNull())
       .execute();

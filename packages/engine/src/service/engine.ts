@@ -1,0 +1,254 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { type EngineSettings, FloworkError, MemoryReplayCache } from "@flowork/protocol";
+import { createNodeVerifier } from "@flowork/protocol/node";
+import { GatewayAuthSource } from "../authz/gateway-source.js";
+import { standaloneAuthList } from "../authz/standalone.js";
+import { type AuthSource, staticAuthSource } from "../authz/types.js";
+import { createBuiltinRegistry } from "../components/builtin/index.js";
+import { RateLimiter } from "../http/rate-limit.js";
+import { loadPlugins } from "../plugins/loader.js";
+import { createSandbox } from "../sandbox/index.js";
+import { openEngineStore } from "../store/index.js";
+import { MemoryVariables } from "../variables/memory.js";
+import type { EngineConfig } from "./config.js";
+import { CommandDispatcher } from "./dispatcher.js";
+import { createEngineMetrics } from "./engine-metrics.js";
+import { createHandlers } from "./handlers.js";
+import { nodesFromEvents } from "./execution-nodes.js";
+import { createInternalHttpHandler } from "./http-server.js";
+import { JobManager } from "./job-manager.js";
+import { TriggerScheduler } from "./triggers.js";
+import { VitalsSampler } from "./vitals.js";
+import { EngineWsServer } from "./ws-server.js";
+
+export interface EngineLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, err?: unknown): void;
+}
+
+export interface RunningEngine {
+  port: number;
+  engineId: string;
+  jobs: JobManager;
+  /** Graceful stop: no new work, running runs checkpointed, stores closed. */
+  close(): Promise<void>;
+}
+
+const consoleLogger: EngineLogger = {
+  info: (m) => console.log(`[engine] ${m}`),
+  warn: (m) => console.warn(`[engine] warning: ${m}`),
+  error: (m, err) => console.error(`[engine] error: ${m}`, err instanceof Error ? err.message : (err ?? "")),
+};
+
+async function authSourceFor(config: EngineConfig, log: EngineLogger, onChange: () => void): Promise<{ source: AuthSource; engineId: () => string; stop: () => void }> {
+  if (config.gatewayUrl && config.engineToken) {
+    const source = new GatewayAuthSource({
+      gatewayUrl: config.gatewayUrl,
+      engineToken: config.engineToken,
+      cacheFile: join(config.dataDir, "auth-cache.json"),
+      onChange,
+      logger: { info: log.info, warn: log.warn, error: (m: string) => log.error(m) },
+    });
+    await source.start();
+    const id = source.engineId() ?? config.engineId;
+    if (!id) throw new FloworkError("ENGINE_OFFLINE", "the gateway is unreachable and no authorization list is cached yet");
+    return { source, engineId: () => source.engineId() ?? id, stop: () => source.stop() };
+  }
+  const list = standaloneAuthList({ engineId: config.engineId, authorizedAddresses: config.authorizedAddresses });
+  return { source: staticAuthSource(list), engineId: () => list.engineId, stop: () => {} };
+}
+
+/** Starts the Core Engine: stores, components, auth list, job manager, WebSocket, internal HTTP, triggers. */
+export async function startEngine(config: EngineConfig, log: EngineLogger = consoleLogger): Promise<RunningEngine> {
+  const startedAt = Date.now();
+  const store = await openEngineStore({ dataDir: config.dataDir, secretKey: config.secretKey });
+  const registry = createBuiltinRegistry();
+  const pluginsDir = join(config.dataDir, "components");
+  const reportPlugins = async () => {
+    const report = await loadPlugins(pluginsDir, registry);
+    for (const e of report.errors) log.warn(`plugin ${e.id} skipped: ${e.code}: ${e.message}`);
+    return report;
+  };
+  await reportPlugins();
+  let settings: EngineSettings = await store.settings.get();
+  let variables: MemoryVariables | undefined;
+  const sandbox = createSandbox();
+  const auth = await authSourceFor(config, log, () => registry.setDisabled(auth.source.current()?.disabledComponents ?? []));
+  registry.setDisabled(auth.source.current()?.disabledComponents ?? []);
+
+  let ws: EngineWsServer | undefined;
+  const jobs: JobManager = new JobManager({
+    store: {
+      create: async (input) => {
+        await store.executions.create({ ...input, workflow_data: input.workflow_data as never });
+      },
+      setStatus: (jobId, status, fields = {}) =>
+        store.executions.setStatus(jobId, status, {
+          ...(fields.started_at !== undefined && { started_at: fields.started_at }),
+          ...(fields.ended_at !== undefined && { ended_at: fields.ended_at }),
+          ...(fields.duration_ms !== undefined && { duration_ms: fields.duration_ms }),
+          ...(fields.error_code != null && { error_code: fields.error_code }),
+          ...(fields.error_message != null && { error_message: fields.error_message }),
+          ...(fields.result !== undefined && { result: fields.result as Record<string, unknown> }),
+        }),
+      exists: async (jobId) => (await store.executions.get(jobId)) !== undefined,
+      events: async (jobId) => (await store.executions.events(jobId)).map((e) => e.event),
+      saveCheckpoint: (jobId, state) => store.executions.saveCheckpoint(jobId, state),
+      loadCheckpoint: (jobId) => store.executions.loadCheckpoint(jobId),
+      deleteCheckpoint: async (jobId) => {
+        await store.executions.deleteCheckpoint(jobId);
+      },
+      unfinished: async () =>
+        (await store.executions.unfinished()).map((row) => ({ ...row, initial_payload: row.initial_payload ?? {} })),
+    },
+    events: store.events,
+    registry,
+    settings: () => settings,
+    variables: async () => {
+      variables ??= new MemoryVariables(await store.variables.loadAll(), async (name, def) => {
+        await store.variables.upsert(name, { value: def.value, mode: def.mode, is_secret: def.is_secret, is_enabled: def.is_enabled });
+      });
+      return variables;
+    },
+    loadPreset: async (name) => (await store.presets.load(name))?.workflow_data,
+    services: { sandbox, workspaceDir: join(config.dataDir, "workspace") },
+    onEvent: (event) => metrics.onEvent(event),
+    onError: (err, context) => log.error(context, err),
+  });
+  const metrics = createEngineMetrics({ active: () => jobs.activeCount, queued: () => jobs.queuedCount, connections: () => ws?.connectionCount ?? 0 });
+
+  const triggers = new TriggerScheduler({
+    listPresets: async () => (await store.presets.listLatest()).map((p) => ({ name: p.name, workflow_data: p.workflow_data })),
+    fire: async (presetName, nodeId, payload) => {
+      await jobs.submit({ presetName, startNodeId: nodeId, mode: "EXECUTE", initialPayload: payload, startedBy: null });
+    },
+    onError: (err, context) => log.error(context, err),
+    onWarning: (m) => log.warn(m),
+  });
+
+  const handlers = createHandlers({
+    engineId: auth.engineId,
+    version: config.version,
+    jobs,
+    presets: {
+      list: () => store.presets.list(),
+      save: (name, workflow, meta) => store.presets.save(name, workflow as never, meta),
+      load: (name, version) => store.presets.load(name, version),
+      versions: (name) => store.presets.versions(name),
+      delete: (name) => store.presets.delete(name),
+    },
+    variables: store.variables,
+    settings: { get: () => store.settings.get(), save: (patch) => store.settings.save(patch) },
+    executions: {
+      history: (q) => store.executions.history(q),
+      get: async (id) => {
+        await store.events.flush();
+        const detail = await store.executions.get(id);
+        if (!detail) return undefined;
+        const events = (await store.executions.events(id)).map((e) => e.event);
+        return { ...detail, nodes: nodesFromEvents(events) };
+      },
+    },
+    audit: { append: (r) => store.audit.append(r), list: (q) => store.audit.list(q) },
+    components: {
+      list: async (type) => {
+        const report = await reportPlugins();
+        return {
+          components: registry.manifests(type),
+          plugin_errors: report.errors.map((e) => ({ id: e.id, code: e.code, message: e.message })),
+        };
+      },
+    },
+    onChange: (what) => {
+      if (what === "presets") void triggers.refresh();
+      if (what === "variables") variables = undefined;
+      if (what === "settings") {
+        void store.settings.get().then((s) => {
+          settings = s;
+        });
+      }
+    },
+  });
+
+  const perConnection = new RateLimiter({ ratePerSecond: 200, burst: 400 });
+  const perAddress = new RateLimiter({ ratePerSecond: 100, burst: 200 });
+  const dispatcher = new CommandDispatcher({
+    verifier: createNodeVerifier({ replayCache: new MemoryReplayCache(), windowMs: config.authWindowMs }),
+    engineId: auth.engineId,
+    roleOf: (address) => auth.source.roleOf(address),
+    handlers,
+    audit: (record) => store.audit.append(record),
+    rateLimit: (address) => perAddress.take(address),
+    onAuthFailure: (code) => metrics.authFailure(code),
+    onInternalError: (err, id) => log.error(`internal error ${id}`, err),
+  });
+
+  const vitals = new VitalsSampler({ version: config.version, startedAt });
+  const server = createServer(
+    createInternalHttpHandler({
+      apiKey: config.apiKey,
+      health: () => ({
+        status: "ready",
+        engine_id: auth.engineId(),
+        version: config.version,
+        uptime_s: Math.round((Date.now() - startedAt) / 1000),
+        active_jobs: jobs.activeCount,
+      }),
+      metrics: () => metrics.render(),
+      jobs,
+      triggers,
+      maxBodyBytes: config.maxFrameBytes,
+      onInternal: (err, id) => log.error(`internal error ${id}`, err),
+    }),
+  );
+  ws = new EngineWsServer({
+    server,
+    dispatcher,
+    maxFrameBytes: config.maxFrameBytes,
+    rateLimit: (key) => perConnection.take(key),
+    onError: (err) => log.error("websocket", err),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const recovered = await jobs.recover();
+  if (recovered.interrupted > 0) log.info(`${recovered.interrupted} interrupted run(s) found; ${recovered.resumed} resumed`);
+  await triggers.refresh();
+  const statusTimer = setInterval(() => {
+    const v = vitals.sample({ activeJobs: jobs.activeCount, queuedJobs: jobs.queuedCount });
+    ws?.broadcast({ type: "engine_status_update", engine_id: auth.engineId(), is_busy: jobs.activeCount > 0, cpu_percent: v.cpu_percent, memory_percent: v.memory_percent });
+  }, config.statusIntervalMs);
+  statusTimer.unref();
+  const retention = setInterval(() => {
+    const cutoff = new Date(Date.now() - settings.execution_retention_days * 86_400_000).toISOString();
+    if (settings.execution_retention_days > 0) void store.executions.purgeOlderThan(cutoff).catch((err: unknown) => log.error("retention", err));
+  }, 3_600_000);
+  retention.unref();
+
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    engineId: auth.engineId(),
+    jobs,
+    close: () => {
+      closed ??= (async () => {
+        clearInterval(statusTimer);
+        clearInterval(retention);
+        triggers.stop();
+        auth.stop();
+        await ws?.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await jobs.close();
+        await sandbox.close();
+        await store.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { JobEvent } from "@flowork/protocol";
+
+export interface NodeSummary {
+  node_id: string;
+  module_id: string;
+  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "SKIPPED";
+  attempts: number;
+  duration_ms: number | null;
+  output_port: string | null;
+}
+
+/**
+ * Each node's latest state, folded from a run's stored NODE_EXECUTION_METRIC events. Reading it back this way
+ * keeps the hot path to one batched event write per step instead of an extra row update per node.
+ */
+export function nodesFromEvents(events: readonly JobEvent[]): NodeSummary[] {
+  const nodes = new Map<string, NodeSummary>();
+  for (const e of events) {
+    if (e.type !== "NODE_EXECUTION_METRIC") continue;
+    const previous = nodes.get(e.node_id);
+    nodes.set(e.node_id, {
+      node_id: e.node_id,
+      module_id: e.module_id,
+      status: e.status,
+      attempts: Math.max(previous?.attempts ?? 0, e.status === "SKIPPED" ? 0 : e.attempt),
+      duration_ms: e.duration_ms ?? null,
+      output_port: e.output_port ?? null,
+    });
+  }
+  return [...nodes.values()];
+}

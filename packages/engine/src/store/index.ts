@@ -1,0 +1,133 @@
+import { mkdir, open } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { FloworkError } from "@flowork/protocol";
+import type { Kysely } from "kysely";
+import { AuditStore } from "./audit.js";
+import { type StoreOptions, storeContext } from "./common.js";
+import { openSqlite } from "./db.js";
+import { EventWriter, type EventWriterOptions } from "./event-writer.js";
+import { ExecutionStore } from "./executions.js";
+import { PresetStore } from "./presets.js";
+import type { EngineDatabase } from "./schema.js";
+import { openSecretBox } from "./secret-setup.js";
+import { SettingsStore } from "./settings.js";
+import { VariableStore } from "./variables.js";
+
+export { type AuditQuery, AuditStore } from "./audit.js";
+export type { StoreOptions, StoreWarn } from "./common.js";
+export { deriveKeyFromPassphrase, type ParsedSecretKey, parseSecretKey, SecretBox } from "./crypto.js";
+export { migrateToLatest, type OpenSqliteOptions, openSqlite } from "./db.js";
+export { EventWriter, type EventWriterOptions, type StoredEventsListener } from "./event-writer.js";
+export type { AppendedEvents, StoredEvent } from "./execution-events.js";
+export type { UnfinishedExecution } from "./execution-reads.js";
+export {
+  ExecutionStore,
+  type HistoryQuery,
+  type NewExecution,
+  type NodeRecord,
+  type StatusChange,
+} from "./executions.js";
+export { KEY_FILE_NAME, loadOrCreateKeyFile } from "./key-file.js";
+export { MIGRATIONS, migrationProvider } from "./migrations/index.js";
+export { type PresetSaveMeta, PresetStore, type StoredPreset } from "./presets.js";
+export type { EngineDatabase } from "./schema.js";
+export { SettingsStore } from "./settings.js";
+export { VariableStore, variableAad } from "./variables.js";
+
+/** Options of {@link openEngineStore}. */
+export interface EngineStoreOptions extends StoreOptions {
+  /** The engine's data folder (created with mode 0700); holds `engine.db` and `secret.key` by default. */
+  dataDir: string;
+  /** `sqlite:<path>` (also `sqlite://<path>`, `sqlite::memory:`); default `<dataDir>/engine.db`. */
+  databaseUrl?: string | undefined;
+  /** A `FLOWORK_SECRET_KEY` value; default `env.FLOWORK_SECRET_KEY`, and when that is unset, `secret.key`. */
+  secretKey?: string | undefined;
+  /** Where `FLOWORK_SECRET_KEY` is read from when `secretKey` is not given (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Tuning of the event group commit. */
+  events?: Omit<EventWriterOptions, "onWarn">;
+}
+
+/** Every persistent store of the engine, over one database. */
+export interface EngineStore {
+  db: Kysely<EngineDatabase>;
+  presets: PresetStore;
+  variables: VariableStore;
+  settings: SettingsStore;
+  executions: ExecutionStore;
+  audit: AuditStore;
+  /** Buffered writer for job events (the hot path). */
+  events: EventWriter;
+  /** Flushes buffered events and closes the database; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the engine's stores: creates the data folder, opens and migrates the database, sets up the secret key.
+ *
+ * @throws FloworkError VALIDATION_FAILED for an unsupported `databaseUrl` (PostgreSQL comes later) or a bad key
+ * file; CONFLICT when the secret key is not the one that encrypted the stored secrets; INTERNAL when the
+ * database cannot be opened or migrated.
+ * @example
+ * const store = await openEngineStore({ dataDir: ".flowork/engine" });
+ * const { version } = await store.presets.save("Daily report", workflow, { updated_by: address });
+ * await store.close();
+ */
+export async function openEngineStore(options: EngineStoreOptions): Promise<EngineStore> {
+  const ctx = storeContext(options);
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const path = sqlitePath(options.databaseUrl, dataDir);
+  if (path !== ":memory:") await createPrivateFile(path);
+  const db = await openSqlite(path);
+  try {
+    const box = await openSecretBox(db, {
+      dataDir,
+      secretKey: options.secretKey ?? (options.env ?? process.env)["FLOWORK_SECRET_KEY"],
+      warn: ctx.warn,
+    });
+    const storeOptions: StoreOptions = { now: ctx.now, onWarn: ctx.warn };
+    const events = new EventWriter(db, { ...options.events, onWarn: ctx.warn });
+    let closing: Promise<void> | undefined;
+    return {
+      db,
+      presets: new PresetStore(db, storeOptions),
+      variables: new VariableStore(db, box, storeOptions),
+      settings: new SettingsStore(db, storeOptions),
+      executions: new ExecutionStore(db, storeOptions),
+      audit: new AuditStore(db),
+      events,
+      close() {
+        closing ??= events.close().finally(() => db.destroy());
+        return closing;
+      },
+    };
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}
+
+/** The SQLite file a `databaseUrl` names (`:memory:` kept as is). */
+function sqlitePath(databaseUrl: string | undefined, dataDir: string): string {
+  if (databaseUrl === undefined || databaseUrl === "") return join(dataDir, "engine.db");
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw new FloworkError(
+      "VALIDATION_FAILED",
+      "the engine store does not support PostgreSQL yet: use sqlite:<path> or leave DATABASE_URL unset",
+    );
+  }
+  const match = /^sqlite:(?:\/\/)?(.*)$/i.exec(databaseUrl);
+  const rest = match?.[1];
+  if (rest === undefined || rest === "") {
+    throw new FloworkError("VALIDATION_FAILED", "the engine database URL must be sqlite:<path>");
+  }
+  return rest === ":memory:" ? rest : resolve(rest);
+}
+
+/** Creates the database file with mode 0600 (SQLite gives its -wal and -shm files the same mode). */
+async function createPrivateFile(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const handle = await open(path, "a", 0o600);
+  await handle.close();
+}
