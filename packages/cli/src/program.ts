@@ -48,9 +48,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--data <dir>", "data folder (database, secret key, plugins, workspace)", ".flowork")
     .action(async (options) =>
-      setExit(
-        await engineCommand(options, consoleLogger(io), (line) => io.stdout.write(`${line}\n`)),
-      ),
+      setExit(await engineCommand(options, consoleLogger(io), (line) => io.stdout.write(`${line}\n`))),
     );
 
   return program;

@@ -14,7 +14,10 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const env = () => ({ FLOWORK_ENGINE_ID: "engine-crash", FLOWORK_AUTHORIZED_ADDRESSES: `${owner.address}:owner` });
+const env = () => ({
+  FLOWORK_ENGINE_ID: "engine-crash",
+  FLOWORK_AUTHORIZED_ADDRESSES: `${owner.address}:owner`,
+});
 
 describe("durable runs across kill -9", () => {
   it("a run killed during a 30 s delay is INTERRUPTED, then resumed from its last step, with its earlier logs intact", async () => {
@@ -25,7 +28,13 @@ describe("durable runs across kill -9", () => {
     const doc = {
       nodes: [
         { id: "s", module_id: "manual_trigger", x: 0, y: 0 },
-        { id: "before", module_id: "log_message", x: 0, y: 0, config_values: { message: "before the delay" } },
+        {
+          id: "before",
+          module_id: "log_message",
+          x: 0,
+          y: 0,
+          config_values: { message: "before the delay" },
+        },
         { id: "wait", module_id: "delay", x: 0, y: 0, config_values: { milliseconds: 30_000 } },
         { id: "after", module_id: "log_message", x: 0, y: 0, config_values: { message: "after the delay" } },
       ],
@@ -63,11 +72,15 @@ describe("durable runs across kill -9", () => {
     c2.onEvent((e) => seen.push(e));
     await c2.request("subscribe_job", { job_id: jobId });
     await new Promise((r) => setTimeout(r, 500));
-    const statuses = seen.filter((e) => e.type === "workflow_status_update" && e.job_id === jobId).map((e) => (e as { status_data: { status: string } }).status_data.status);
+    const statuses = seen
+      .filter((e) => e.type === "workflow_status_update" && e.job_id === jobId)
+      .map((e) => (e as { status_data: { status: string } }).status_data.status);
     expect(statuses).toContain("INTERRUPTED");
     expect(statuses.at(-1)).toBe("RUNNING");
     // the step that completed before the crash is not run again
-    const beforeRuns = seen.filter((e) => e.type === "NODE_EXECUTION_METRIC" && e.node_id === "before" && e.status === "SUCCEEDED");
+    const beforeRuns = seen.filter(
+      (e) => e.type === "NODE_EXECUTION_METRIC" && e.node_id === "before" && e.status === "SUCCEEDED",
+    );
     expect(beforeRuns.length).toBe(1);
     const stop = await c2.request("stop_workflow", { job_id: jobId });
     expect(stop.type).toBe("stop_workflow_response");

@@ -18,12 +18,20 @@ export interface EngineProcess {
 }
 
 /** Starts `flowork engine` on port 0 and waits for its ready line. */
-export function startEngine(options: { dataDir: string; env?: NodeJS.ProcessEnv; args?: string[] }): Promise<EngineProcess> {
+export function startEngine(options: {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  args?: string[];
+}): Promise<EngineProcess> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, "engine", "--port", "0", "--data", options.dataDir, ...(options.args ?? [])], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, "engine", "--port", "0", "--data", options.dataDir, ...(options.args ?? [])],
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -80,7 +88,11 @@ export function identity(): Identity {
   return { privateKey, signer, address: signer.address.toLowerCase() };
 }
 
-export async function connect(engine: EngineProcess, who: Identity, engineId = engine.engineId): Promise<EngineClient> {
+export async function connect(
+  engine: EngineProcess,
+  who: Identity,
+  engineId = engine.engineId,
+): Promise<EngineClient> {
   const client = new EngineClient({
     url: engine.url,
     engineId,

@@ -5,6 +5,10 @@ export type * from "./components/types.js";
 export * from "./plugins/loader.js";
 export * from "./runtime/index.js";
 export * from "./sandbox/index.js";
+export { ENGINE_VERSION, type EngineConfig, engineConfigFrom } from "./service/config.js";
+export { CommandDispatcher } from "./service/dispatcher.js";
+export { type EngineLogger, type RunningEngine, startEngine } from "./service/engine.js";
+export { JobManager } from "./service/job-manager.js";
 export {
   type ComponentHarness,
   createComponentHarness,
@@ -18,7 +22,3 @@ export {
   VARIABLE_NAME_RE,
   type VariableDefinition,
 } from "./variables/index.js";
-export { startEngine, type RunningEngine, type EngineLogger } from "./service/engine.js";
-export { engineConfigFrom, ENGINE_VERSION, type EngineConfig } from "./service/config.js";
-export { CommandDispatcher } from "./service/dispatcher.js";
-export { JobManager } from "./service/job-manager.js";

@@ -13,7 +13,10 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: "open" | "close" | "error" | "message", listener: (event: { data?: unknown }) => void): void;
+  addEventListener(
+    type: "open" | "close" | "error" | "message",
+    listener: (event: { data?: unknown }) => void,
+  ): void;
 }
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
@@ -78,7 +81,9 @@ export class EngineClient {
       socket.addEventListener("error", () => {
         if (!opened) reject(new FloworkError("ENGINE_OFFLINE", `cannot connect to ${this.#o.url}`));
       });
-      socket.addEventListener("close", () => this.#failAll(new FloworkError("ENGINE_OFFLINE", "connection closed")));
+      socket.addEventListener("close", () =>
+        this.#failAll(new FloworkError("ENGINE_OFFLINE", "connection closed")),
+      );
       socket.addEventListener("message", (event) => this.#onMessage(event.data));
     });
   }
@@ -99,7 +104,8 @@ export class EngineClient {
   /** Sends an already built envelope (tests use this to send tampered or replayed ones). */
   sendEnvelope(envelope: unknown, requestId: string): Promise<EngineResponse> {
     const socket = this.#socket;
-    if (!socket || socket.readyState !== 1) return Promise.reject(new FloworkError("ENGINE_OFFLINE", "not connected"));
+    if (!socket || socket.readyState !== 1)
+      return Promise.reject(new FloworkError("ENGINE_OFFLINE", "not connected"));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(requestId);
@@ -151,6 +157,9 @@ export class EngineClient {
 function toError(frame: EngineResponse): FloworkError {
   const code = isErrorCode(frame.code) ? frame.code : "INTERNAL";
   const message = typeof frame.message === "string" ? frame.message : ERROR_CATALOGUE[code].message;
-  const details = frame.details !== null && typeof frame.details === "object" ? (frame.details as Record<string, unknown>) : undefined;
+  const details =
+    frame.details !== null && typeof frame.details === "object"
+      ? (frame.details as Record<string, unknown>)
+      : undefined;
   return new FloworkError(code, message, details ? { details } : {});
 }

@@ -1,1 +1,7 @@
-export { EngineClient, type EngineClientOptions, type EngineResponse, type WebSocketFactory, type WebSocketLike } from "./engine-client.js";
+export {
+  EngineClient,
+  type EngineClientOptions,
+  type EngineResponse,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from "./engine-client.js";

@@ -10,7 +10,8 @@ export interface EngineCommandOptions {
 function portOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535`);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new UsageError(`--port must be an integer from 0 to 65535`);
   return n;
 }
 
@@ -18,7 +19,11 @@ function portOf(value: string | undefined): number | undefined {
  * `flowork engine`: runs the Core Engine until SIGTERM or SIGINT, then stops gracefully (no new work, running runs
  * checkpointed so the next start resumes them, stores closed). Prints a ready line with the actual port.
  */
-export async function engineCommand(options: EngineCommandOptions, log: EngineLogger, write: (line: string) => void): Promise<number> {
+export async function engineCommand(
+  options: EngineCommandOptions,
+  log: EngineLogger,
+  write: (line: string) => void,
+): Promise<number> {
   const port = portOf(options.port);
   const config = engineConfigFrom({
     ...(port !== undefined && { port }),

@@ -9,7 +9,13 @@ import { wf } from "./test-helpers.js";
 /** A component that counts how often each payload passed through it, so re-runs are visible. */
 function counting(seen: string[]): ComponentDefinition {
   return {
-    manifest: builtinManifest({ id: "count", name: "Count", type: "ACTION", category: "Test", description: "counts" }),
+    manifest: builtinManifest({
+      id: "count",
+      name: "Count",
+      type: "ACTION",
+      category: "Test",
+      description: "counts",
+    }),
     execute: async (payload, ctx) => {
       seen.push(`${ctx.nodeId}:${JSON.stringify((payload as { item?: unknown }).item ?? null)}`);
       await ctx.sleep(5);

@@ -40,5 +40,11 @@ export interface CheckpointSequence {
 export function isRunCheckpoint(value: unknown): value is RunCheckpoint {
   if (value === null || typeof value !== "object") return false;
   const v = value as Partial<RunCheckpoint>;
-  return v.version === 1 && Array.isArray(v.tasks) && Array.isArray(v.sequences) && Array.isArray(v.joins) && Array.isArray(v.outputs);
+  return (
+    v.version === 1 &&
+    Array.isArray(v.tasks) &&
+    Array.isArray(v.sequences) &&
+    Array.isArray(v.joins) &&
+    Array.isArray(v.outputs)
+  );
 }

@@ -83,7 +83,10 @@ export class WorkflowRun implements NodeRunHost {
   #iteration = 0;
   #nextId = 1;
   #tasks = new Map<number, { node: GraphNode; payload: unknown; edge: Edge | undefined; scope: TaskScope }>();
-  #sequences = new Map<number, { node: GraphNode; parent: TaskScope; current: TaskScope; remaining: Emission[] }>();
+  #sequences = new Map<
+    number,
+    { node: GraphNode; parent: TaskScope; current: TaskScope; remaining: Emission[] }
+  >();
   #scopes = new Map<number, TaskScope>();
 
   constructor(graph: Graph, options: RunOptions = {}) {
@@ -196,14 +199,23 @@ export class WorkflowRun implements NodeRunHost {
         node_id: seq.node.node.id,
         parent_scope: seq.parent.id,
         current_scope: seq.current.id,
-        remaining: seq.remaining.map((e) => (e.output_name === undefined ? { payload: e.payload } : { payload: e.payload, output_name: e.output_name })),
+        remaining: seq.remaining.map((e) =>
+          e.output_name === undefined
+            ? { payload: e.payload }
+            : { payload: e.payload, output_name: e.output_name },
+        ),
       });
     }
     return {
       version: 1,
       iteration: this.#iteration,
       steps: this.#steps,
-      tasks: [...this.#tasks.values()].map((t) => ({ node_id: t.node.node.id, payload: t.payload, edge_id: t.edge?.id ?? null, scope: t.scope.id })),
+      tasks: [...this.#tasks.values()].map((t) => ({
+        node_id: t.node.node.id,
+        payload: t.payload,
+        edge_id: t.edge?.id ?? null,
+        scope: t.scope.id,
+      })),
       sequences,
       joins: [...this.#joins].map(([nodeId, inputs]) => [nodeId, [...inputs]]),
       outputs: [...this.#outputs],
@@ -250,7 +262,11 @@ export class WorkflowRun implements NodeRunHost {
     this.#result = { ...cp.result };
     this.#joins = new Map(cp.joins.map(([id, inputs]) => [id, new Map(inputs)]));
     this.#ran = new Set(cp.ran);
-    const ids = [0, ...cp.tasks.map((t) => t.scope), ...cp.sequences.flatMap((s) => [s.id, s.parent_scope, s.current_scope])];
+    const ids = [
+      0,
+      ...cp.tasks.map((t) => t.scope),
+      ...cp.sequences.flatMap((s) => [s.id, s.parent_scope, s.current_scope]),
+    ];
     this.#nextId = Math.max(...ids) + 1;
     const scopeOf = (id: number) => (id === 0 ? root : (this.#scopes.get(id) ?? this.#newScope(id)));
     const edges = new Map<string, Edge>();
@@ -263,7 +279,14 @@ export class WorkflowRun implements NodeRunHost {
     }
     for (const seq of [...cp.sequences].sort((a, b) => a.id - b.id)) {
       const node = this.#graph.nodes.get(seq.node_id);
-      if (node) this.#startSequence(seq.id, node, scopeOf(seq.parent_scope), scopeOf(seq.current_scope), seq.remaining);
+      if (node)
+        this.#startSequence(
+          seq.id,
+          node,
+          scopeOf(seq.parent_scope),
+          scopeOf(seq.current_scope),
+          seq.remaining,
+        );
     }
   }
 
@@ -296,7 +319,9 @@ export class WorkflowRun implements NodeRunHost {
     remaining: Emission[],
   ): void {
     this.#continueSequence(id, node, parent, current, remaining).catch((err: unknown) =>
-      this.#fail(err instanceof FloworkError ? err : new FloworkError("INTERNAL", "scheduler error", { cause: err })),
+      this.#fail(
+        err instanceof FloworkError ? err : new FloworkError("INTERNAL", "scheduler error", { cause: err }),
+      ),
     );
   }
 

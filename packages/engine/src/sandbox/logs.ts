@@ -32,6 +32,7 @@ export class LogCollector {
     this.#limits = limits;
   }
 
+  /** Records one line; `levelNumber` is the prelude's console level (0 DEBUG, 1 INFO, 2 WARN, 3 ERROR). */
   add(levelNumber: number, message: string): void {
     if (this.#entries.length >= this.#limits.maxLines || this.#bytes >= this.#limits.maxTotalBytes) {
       this.#dropped++;
@@ -44,6 +45,7 @@ export class LogCollector {
     this.#entries.push({ level: LEVELS[levelNumber] ?? "INFO", message: text });
   }
 
+  /** The lines kept, plus a WARN line counting any that were dropped. */
   finish(): SandboxLogEntry[] {
     if (this.#dropped > 0) {
       this.#entries.push({

@@ -10,8 +10,9 @@ const MiB = 1024 * 1024;
 
 /** Memory a run may use when the request does not say (QuickJS heap, inputs included). */
 export const DEFAULT_SANDBOX_MEMORY_BYTES = 64 * MiB;
-/** Bounds for `memoryBytes`: requests outside are clamped. */
+/** Smallest `memoryBytes` honoured; smaller requests are raised to it. */
 export const MIN_SANDBOX_MEMORY_BYTES = 2 * MiB;
+/** Largest `memoryBytes` honoured; larger requests are lowered to it (the wasm heap tops out at 2 GiB). */
 export const MAX_SANDBOX_MEMORY_BYTES = 1024 * MiB;
 /** QuickJS stack per run: about 2,700 plain recursive calls. */
 export const DEFAULT_SANDBOX_STACK_BYTES = 512 * 1024;
@@ -98,7 +99,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       if (typeof request.code !== "string")
         throw new FloworkError("USER_ERROR", "The code must be a string.");
       const timeout = Number.isFinite(request.timeoutMs) ? request.timeoutMs : MAX_TIMEOUT_MS;
-      const memory = request.memoryBytes ?? defaultMemory;
+      const requested = request.memoryBytes;
+      const memory = requested !== undefined && Number.isFinite(requested) ? requested : defaultMemory;
       const task: SandboxTask = {
         kind: request.kind,
         code: request.code,

@@ -84,7 +84,7 @@ describe("limits", () => {
     const err = await failure(fn("while (true) {}", 200));
     expect(err.code).toBe("NODE_TIMEOUT");
     expect(err.message).toMatch(/200 ms/);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
     await expectHealthy();
   });
 

@@ -132,7 +132,10 @@ export class CommandDispatcher {
     if (!(err instanceof FloworkError)) {
       const correlationId = `err-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
       this.#o.onInternalError?.(err, correlationId);
-      return toEngineErrorFrame(requestId, new FloworkError("INTERNAL", `internal error (correlation id ${correlationId})`));
+      return toEngineErrorFrame(
+        requestId,
+        new FloworkError("INTERNAL", `internal error (correlation id ${correlationId})`),
+      );
     }
     return toEngineErrorFrame(requestId, err);
   }

@@ -2,9 +2,17 @@ import type { JobEvent } from "@flowork/protocol";
 import { MetricsRegistry } from "../http/metrics.js";
 
 /** The engine's Prometheus metrics (SPEC issue: runs by status, node durations, queue depth, auth failures). */
-export function createEngineMetrics(read: { active: () => number; queued: () => number; connections: () => number }) {
+export function createEngineMetrics(read: {
+  active: () => number;
+  queued: () => number;
+  connections: () => number;
+}) {
   const registry = new MetricsRegistry();
-  const runs = registry.counter({ name: "flowork_runs_total", help: "Finished runs by final status.", labelNames: ["status"] });
+  const runs = registry.counter({
+    name: "flowork_runs_total",
+    help: "Finished runs by final status.",
+    labelNames: ["status"],
+  });
   const nodes = registry.histogram({
     name: "flowork_node_duration_seconds",
     help: "Node run durations by component and outcome.",
@@ -15,9 +23,21 @@ export function createEngineMetrics(read: { active: () => number; queued: () => 
     help: "Refused envelopes by error code.",
     labelNames: ["code"],
   });
-  registry.gauge({ name: "flowork_active_jobs", help: "Runs executing now.", collect: (g) => g.set(read.active()) });
-  registry.gauge({ name: "flowork_queue_depth", help: "Runs waiting for a slot.", collect: (g) => g.set(read.queued()) });
-  registry.gauge({ name: "flowork_ws_connections", help: "Open WebSocket connections.", collect: (g) => g.set(read.connections()) });
+  registry.gauge({
+    name: "flowork_active_jobs",
+    help: "Runs executing now.",
+    collect: (g) => g.set(read.active()),
+  });
+  registry.gauge({
+    name: "flowork_queue_depth",
+    help: "Runs waiting for a slot.",
+    collect: (g) => g.set(read.queued()),
+  });
+  registry.gauge({
+    name: "flowork_ws_connections",
+    help: "Open WebSocket connections.",
+    collect: (g) => g.set(read.connections()),
+  });
   return {
     render: () => registry.render(),
     authFailure: (code: string) => authFailures.labels({ code }).inc(),

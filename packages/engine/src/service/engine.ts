@@ -15,8 +15,8 @@ import { MemoryVariables } from "../variables/memory.js";
 import type { EngineConfig } from "./config.js";
 import { CommandDispatcher } from "./dispatcher.js";
 import { createEngineMetrics } from "./engine-metrics.js";
-import { createHandlers } from "./handlers.js";
 import { nodesFromEvents } from "./execution-nodes.js";
+import { createHandlers } from "./handlers.js";
 import { createInternalHttpHandler } from "./http-server.js";
 import { JobManager } from "./job-manager.js";
 import { TriggerScheduler } from "./triggers.js";
@@ -43,7 +43,11 @@ const consoleLogger: EngineLogger = {
   error: (m, err) => console.error(`[engine] error: ${m}`, err instanceof Error ? err.message : (err ?? "")),
 };
 
-async function authSourceFor(config: EngineConfig, log: EngineLogger, onChange: () => void): Promise<{ source: AuthSource; engineId: () => string; stop: () => void }> {
+async function authSourceFor(
+  config: EngineConfig,
+  log: EngineLogger,
+  onChange: () => void,
+): Promise<{ source: AuthSource; engineId: () => string; stop: () => void }> {
   if (config.gatewayUrl && config.engineToken) {
     const source = new GatewayAuthSource({
       gatewayUrl: config.gatewayUrl,
@@ -54,15 +58,25 @@ async function authSourceFor(config: EngineConfig, log: EngineLogger, onChange: 
     });
     await source.start();
     const id = source.engineId() ?? config.engineId;
-    if (!id) throw new FloworkError("ENGINE_OFFLINE", "the gateway is unreachable and no authorization list is cached yet");
+    if (!id)
+      throw new FloworkError(
+        "ENGINE_OFFLINE",
+        "the gateway is unreachable and no authorization list is cached yet",
+      );
     return { source, engineId: () => source.engineId() ?? id, stop: () => source.stop() };
   }
-  const list = standaloneAuthList({ engineId: config.engineId, authorizedAddresses: config.authorizedAddresses });
+  const list = standaloneAuthList({
+    engineId: config.engineId,
+    authorizedAddresses: config.authorizedAddresses,
+  });
   return { source: staticAuthSource(list), engineId: () => list.engineId, stop: () => {} };
 }
 
 /** Starts the Core Engine: stores, components, auth list, job manager, WebSocket, internal HTTP, triggers. */
-export async function startEngine(config: EngineConfig, log: EngineLogger = consoleLogger): Promise<RunningEngine> {
+export async function startEngine(
+  config: EngineConfig,
+  log: EngineLogger = consoleLogger,
+): Promise<RunningEngine> {
   const startedAt = Date.now();
   const store = await openEngineStore({ dataDir: config.dataDir, secretKey: config.secretKey });
   const registry = createBuiltinRegistry();
@@ -76,7 +90,9 @@ export async function startEngine(config: EngineConfig, log: EngineLogger = cons
   let settings: EngineSettings = await store.settings.get();
   let variables: MemoryVariables | undefined;
   const sandbox = createSandbox();
-  const auth = await authSourceFor(config, log, () => registry.setDisabled(auth.source.current()?.disabledComponents ?? []));
+  const auth = await authSourceFor(config, log, () =>
+    registry.setDisabled(auth.source.current()?.disabledComponents ?? []),
+  );
   registry.setDisabled(auth.source.current()?.disabledComponents ?? []);
 
   let ws: EngineWsServer | undefined;
@@ -102,14 +118,22 @@ export async function startEngine(config: EngineConfig, log: EngineLogger = cons
         await store.executions.deleteCheckpoint(jobId);
       },
       unfinished: async () =>
-        (await store.executions.unfinished()).map((row) => ({ ...row, initial_payload: row.initial_payload ?? {} })),
+        (await store.executions.unfinished()).map((row) => ({
+          ...row,
+          initial_payload: row.initial_payload ?? {},
+        })),
     },
     events: store.events,
     registry,
     settings: () => settings,
     variables: async () => {
       variables ??= new MemoryVariables(await store.variables.loadAll(), async (name, def) => {
-        await store.variables.upsert(name, { value: def.value, mode: def.mode, is_secret: def.is_secret, is_enabled: def.is_enabled });
+        await store.variables.upsert(name, {
+          value: def.value,
+          mode: def.mode,
+          is_secret: def.is_secret,
+          is_enabled: def.is_enabled,
+        });
       });
       return variables;
     },
@@ -118,12 +142,23 @@ export async function startEngine(config: EngineConfig, log: EngineLogger = cons
     onEvent: (event) => metrics.onEvent(event),
     onError: (err, context) => log.error(context, err),
   });
-  const metrics = createEngineMetrics({ active: () => jobs.activeCount, queued: () => jobs.queuedCount, connections: () => ws?.connectionCount ?? 0 });
+  const metrics = createEngineMetrics({
+    active: () => jobs.activeCount,
+    queued: () => jobs.queuedCount,
+    connections: () => ws?.connectionCount ?? 0,
+  });
 
   const triggers = new TriggerScheduler({
-    listPresets: async () => (await store.presets.listLatest()).map((p) => ({ name: p.name, workflow_data: p.workflow_data })),
+    listPresets: async () =>
+      (await store.presets.listLatest()).map((p) => ({ name: p.name, workflow_data: p.workflow_data })),
     fire: async (presetName, nodeId, payload) => {
-      await jobs.submit({ presetName, startNodeId: nodeId, mode: "EXECUTE", initialPayload: payload, startedBy: null });
+      await jobs.submit({
+        presetName,
+        startNodeId: nodeId,
+        mode: "EXECUTE",
+        initialPayload: payload,
+        startedBy: null,
+      });
     },
     onError: (err, context) => log.error(context, err),
     onWarning: (m) => log.warn(m),
@@ -218,16 +253,24 @@ export async function startEngine(config: EngineConfig, log: EngineLogger = cons
   const port = (server.address() as AddressInfo).port;
 
   const recovered = await jobs.recover();
-  if (recovered.interrupted > 0) log.info(`${recovered.interrupted} interrupted run(s) found; ${recovered.resumed} resumed`);
+  if (recovered.interrupted > 0)
+    log.info(`${recovered.interrupted} interrupted run(s) found; ${recovered.resumed} resumed`);
   await triggers.refresh();
   const statusTimer = setInterval(() => {
     const v = vitals.sample({ activeJobs: jobs.activeCount, queuedJobs: jobs.queuedCount });
-    ws?.broadcast({ type: "engine_status_update", engine_id: auth.engineId(), is_busy: jobs.activeCount > 0, cpu_percent: v.cpu_percent, memory_percent: v.memory_percent });
+    ws?.broadcast({
+      type: "engine_status_update",
+      engine_id: auth.engineId(),
+      is_busy: jobs.activeCount > 0,
+      cpu_percent: v.cpu_percent,
+      memory_percent: v.memory_percent,
+    });
   }, config.statusIntervalMs);
   statusTimer.unref();
   const retention = setInterval(() => {
     const cutoff = new Date(Date.now() - settings.execution_retention_days * 86_400_000).toISOString();
-    if (settings.execution_retention_days > 0) void store.executions.purgeOlderThan(cutoff).catch((err: unknown) => log.error("retention", err));
+    if (settings.execution_retention_days > 0)
+      void store.executions.purgeOlderThan(cutoff).catch((err: unknown) => log.error("retention", err));
   }, 3_600_000);
   retention.unref();
 

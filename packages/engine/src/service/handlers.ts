@@ -8,7 +8,14 @@ import {
 } from "@flowork/protocol";
 import type { CommandContext, Handler, Handlers } from "./dispatcher.js";
 import type { JobManager } from "./job-manager.js";
-import type { AuditPort, ComponentsPort, ExecutionsPort, PresetsPort, SettingsPort, VariablesPort } from "./ports.js";
+import type {
+  AuditPort,
+  ComponentsPort,
+  ExecutionsPort,
+  PresetsPort,
+  SettingsPort,
+  VariablesPort,
+} from "./ports.js";
 
 export interface HandlerDeps {
   engineId: () => string;
@@ -44,7 +51,11 @@ const isAdmin = (ctx: CommandContext) => roleAtLeast(ctx.role, "admin");
 /** Every request type of SPEC section 4, each a thin call into the job manager or a store. */
 export function createHandlers(deps: HandlerDeps): Handlers {
   return {
-    ping: on<"ping">(async () => ({ engine_id: deps.engineId(), version: deps.version, ts: new Date().toISOString() })),
+    ping: on<"ping">(async () => ({
+      engine_id: deps.engineId(),
+      version: deps.version,
+      ts: new Date().toISOString(),
+    })),
 
     execute_workflow: on<"execute_workflow">(async (r, ctx) => {
       const { job_id } = await deps.jobs.submit(
@@ -64,7 +75,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     execute_standalone_node: on<"execute_standalone_node">(async (r, ctx) => {
       const workflow = {
-        nodes: [{ id: "node", name: r.node_data.module_id, x: 0, y: 0, module_id: r.node_data.module_id, config_values: r.node_data.config_values }],
+        nodes: [
+          {
+            id: "node",
+            name: r.node_data.module_id,
+            x: 0,
+            y: 0,
+            module_id: r.node_data.module_id,
+            config_values: r.node_data.config_values,
+          },
+        ],
         connections: [],
       };
       const { job_id } = await deps.jobs.submit(
@@ -81,8 +101,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }),
 
     stop_workflow: on<"stop_workflow">(async (r, ctx) => deps.jobs.stop(r.job_id, ctx.address, isAdmin(ctx))),
-    pause_workflow: on<"pause_workflow">(async (r, ctx) => deps.jobs.pause(r.job_id, ctx.address, isAdmin(ctx))),
-    resume_workflow: on<"resume_workflow">(async (r, ctx) => deps.jobs.resume(r.job_id, ctx.address, isAdmin(ctx))),
+    pause_workflow: on<"pause_workflow">(async (r, ctx) =>
+      deps.jobs.pause(r.job_id, ctx.address, isAdmin(ctx)),
+    ),
+    resume_workflow: on<"resume_workflow">(async (r, ctx) =>
+      deps.jobs.resume(r.job_id, ctx.address, isAdmin(ctx)),
+    ),
 
     subscribe_job: on<"subscribe_job">(async (r, ctx) => {
       const sink = ctx.sink;
@@ -114,13 +138,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { execution };
     }),
 
-    request_components_list: on<"request_components_list">(async (r) => deps.components.list(r.component_type)),
+    request_components_list: on<"request_components_list">(async (r) =>
+      deps.components.list(r.component_type),
+    ),
 
     request_presets_list: on<"request_presets_list">(async () => ({ presets: await deps.presets.list() })),
 
     load_preset: on<"load_preset">(async (r) => {
       const preset = await deps.presets.load(r.name, r.version);
-      if (!preset) throw new FloworkError("NOT_FOUND", `no preset "${r.name}"${r.version !== undefined ? ` version ${r.version}` : ""}`);
+      if (!preset)
+        throw new FloworkError(
+          "NOT_FOUND",
+          `no preset "${r.name}"${r.version !== undefined ? ` version ${r.version}` : ""}`,
+        );
       return preset;
     }),
 
@@ -155,7 +185,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }),
 
     delete_variable: on<"delete_variable">(async (r) => {
-      if (!(await deps.variables.delete(r.name))) throw new FloworkError("NOT_FOUND", `no variable ${r.name}`);
+      if (!(await deps.variables.delete(r.name)))
+        throw new FloworkError("NOT_FOUND", `no variable ${r.name}`);
       deps.onChange("variables");
       return { name: r.name };
     }),

@@ -1,9 +1,9 @@
-import { timingSafeEqual, createHash } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { FloworkError } from "@flowork/protocol";
 import { checkApiKey } from "../http/api-key.js";
-import { PROMETHEUS_CONTENT_TYPE } from "../http/metrics.js";
 import { readBody, sendError, sendJson } from "../http/json-body.js";
+import { PROMETHEUS_CONTENT_TYPE } from "../http/metrics.js";
 import type { JobManager } from "./job-manager.js";
 import type { TriggerScheduler } from "./triggers.js";
 
@@ -69,7 +69,13 @@ async function webhook(
   if (!route) throw new FloworkError("NOT_FOUND", "no webhook at this path");
   if ((req.method ?? "GET").toUpperCase() !== route.method) {
     res.setHeader("allow", route.method);
-    sendJson(res, 405, { error: { code: "BAD_REQUEST", message: `this webhook takes ${route.method}` } }, {}, send);
+    sendJson(
+      res,
+      405,
+      { error: { code: "BAD_REQUEST", message: `this webhook takes ${route.method}` } },
+      {},
+      send,
+    );
     return;
   }
   if (route.secret !== undefined && !sameSecret(req.headers[SECRET_HEADER], route.secret)) {
@@ -100,13 +106,25 @@ async function webhook(
   const outcome = await done;
   if (outcome.status === "SUCCEEDED") {
     const values = Object.values(outcome.result);
-    sendJson(res, 200, values.length > 0 ? values[values.length - 1] : {}, { "x-flowork-job-id": job_id }, send);
+    sendJson(
+      res,
+      200,
+      values.length > 0 ? values[values.length - 1] : {},
+      { "x-flowork-job-id": job_id },
+      send,
+    );
     return;
   }
   sendJson(
     res,
     500,
-    { error: { code: outcome.error?.code ?? "USER_ERROR", message: outcome.error?.message ?? `the run ended ${outcome.status}` }, job_id },
+    {
+      error: {
+        code: outcome.error?.code ?? "USER_ERROR",
+        message: outcome.error?.message ?? `the run ended ${outcome.status}`,
+      },
+      job_id,
+    },
     {},
     send,
   );

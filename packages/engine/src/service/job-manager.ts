@@ -75,12 +75,16 @@ export class JobManager {
   }
 
   /** Validates, records (QUEUED) and queues a run. @throws WORKFLOW_INVALID, NOT_FOUND (preset), CONFLICT (job id). */
-  async submit(request: JobRequest, listener?: JobListener): Promise<{ job_id: string; done: Promise<RunOutcome> }> {
+  async submit(
+    request: JobRequest,
+    listener?: JobListener,
+  ): Promise<{ job_id: string; done: Promise<RunOutcome> }> {
     if (this.#closing) throw new FloworkError("ENGINE_OFFLINE", "the engine is shutting down");
     let document = request.workflow;
     if (request.presetName !== undefined) {
       document = await this.#o.loadPreset(request.presetName);
-      if (document === undefined) throw new FloworkError("NOT_FOUND", `no preset named "${request.presetName}"`);
+      if (document === undefined)
+        throw new FloworkError("NOT_FOUND", `no preset named "${request.presetName}"`);
     }
     const compiled = compileWorkflow(
       document,
@@ -170,7 +174,10 @@ export class JobManager {
       variables,
       settings: this.#o.settings(),
       isDisabled: (id) => this.#o.registry.isDisabled(id),
-      services: { ...this.#o.services, runSubWorkflow: (name, payload, opts) => this.#subWorkflow(job, depth, name, payload, opts) },
+      services: {
+        ...this.#o.services,
+        runSubWorkflow: (name, payload, opts) => this.#subWorkflow(job, depth, name, payload, opts),
+      },
       onEvent: (event) => this.#emit(job, event),
       onStep: () => this.#scheduleCheckpoint(job),
     });
@@ -218,7 +225,10 @@ export class JobManager {
     try {
       const outcome = await done;
       if (outcome.status !== "SUCCEEDED") {
-        throw new FloworkError((outcome.error?.code as "USER_ERROR" | undefined) ?? "USER_ERROR", `sub-workflow ${presetName} ${outcome.status.toLowerCase()}: ${outcome.error?.message ?? ""}`.trim());
+        throw new FloworkError(
+          (outcome.error?.code as "USER_ERROR" | undefined) ?? "USER_ERROR",
+          `sub-workflow ${presetName} ${outcome.status.toLowerCase()}: ${outcome.error?.message ?? ""}`.trim(),
+        );
       }
       return outcome.result;
     } finally {
@@ -259,7 +269,9 @@ export class JobManager {
     const job = this.#jobs.get(jobId);
     if (!job) throw new FloworkError("NOT_FOUND", `job ${jobId} is not running`);
     if (!isAdmin && job.startedBy !== address) {
-      throw new FloworkError("AUTH_FORBIDDEN_ROLE", "a runner may only control the jobs it started", { details: { required: "admin" } });
+      throw new FloworkError("AUTH_FORBIDDEN_ROLE", "a runner may only control the jobs it started", {
+        details: { required: "admin" },
+      });
     }
     return job;
   }
@@ -276,7 +288,14 @@ export class JobManager {
 
   async #cancelQueued(job: Job): Promise<void> {
     const now = new Date().toISOString();
-    const outcome: RunOutcome = { job_id: job.jobId, status: "STOPPED", result: {}, started_at: now, ended_at: now, steps: 0 };
+    const outcome: RunOutcome = {
+      job_id: job.jobId,
+      status: "STOPPED",
+      result: {},
+      started_at: now,
+      ended_at: now,
+      steps: 0,
+    };
     this.#emit(job, {
       type: "workflow_status_update",
       job_id: job.jobId,
@@ -303,7 +322,10 @@ export class JobManager {
    * Sends a job's events so far (stored ones first, in order), then its live events, to `listener`.
    * Returns the job's current status and an unsubscribe function.
    */
-  async subscribe(jobId: string, listener: JobListener): Promise<{ status: JobStatus; unsubscribe: () => void }> {
+  async subscribe(
+    jobId: string,
+    listener: JobListener,
+  ): Promise<{ status: JobStatus; unsubscribe: () => void }> {
     const live = this.#jobs.get(jobId);
     if (!live && !(await this.#o.store.exists(jobId))) throw new FloworkError("NOT_FOUND", `no job ${jobId}`);
     const buffered: JobEvent[] = [];
@@ -342,15 +364,29 @@ export class JobManager {
       this.#o.events.append(row.job_id, {
         type: "workflow_status_update",
         job_id: row.job_id,
-        status_data: { status: "INTERRUPTED", mode: row.mode, start_time: now, end_time: now, error_message: "the engine stopped while this run was in progress" },
+        status_data: {
+          status: "INTERRUPTED",
+          mode: row.mode,
+          start_time: now,
+          end_time: now,
+          error_message: "the engine stopped while this run was in progress",
+        },
       });
-      await this.#o.store.setStatus(row.job_id, "INTERRUPTED", { ended_at: now, error_code: null, error_message: "the engine stopped while this run was in progress" });
+      await this.#o.store.setStatus(row.job_id, "INTERRUPTED", {
+        ended_at: now,
+        error_code: null,
+        error_message: "the engine stopped while this run was in progress",
+      });
       if (!this.#o.settings().resume_interrupted) {
         await this.#o.store.deleteCheckpoint(row.job_id);
         continue;
       }
       try {
-        const compiled = compileWorkflow(row.workflow_data, this.#o.registry, row.start_node_id ? { startNodeId: row.start_node_id } : {});
+        const compiled = compileWorkflow(
+          row.workflow_data,
+          this.#o.registry,
+          row.start_node_id ? { startNodeId: row.start_node_id } : {},
+        );
         const request: JobRequest = {
           jobId: row.job_id,
           mode: row.mode,

@@ -9,7 +9,10 @@ export interface PresetsPort {
     workflowData: unknown,
     meta: { updated_by: string; message: string; signature: string },
   ): Promise<{ name: string; version: number }>;
-  load(name: string, version?: number): Promise<{ name: string; version: number; workflow_data: unknown } | undefined>;
+  load(
+    name: string,
+    version?: number,
+  ): Promise<{ name: string; version: number; workflow_data: unknown } | undefined>;
   versions(name: string): Promise<unknown[]>;
   delete(name: string): Promise<boolean>;
 }

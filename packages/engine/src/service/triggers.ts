@@ -1,5 +1,5 @@
-import { Cron } from "croner";
 import type { WorkflowNode } from "@flowork/protocol";
+import { Cron } from "croner";
 
 /** A webhook_trigger node of a saved preset. */
 export interface WebhookRoute {
@@ -22,7 +22,9 @@ export interface TriggerSchedulerOptions {
 function nodesOf(workflow: unknown): WorkflowNode[] {
   if (workflow === null || typeof workflow !== "object") return [];
   const nodes = (workflow as { nodes?: unknown }).nodes;
-  return Array.isArray(nodes) ? (nodes.filter((n) => n !== null && typeof n === "object") as WorkflowNode[]) : [];
+  return Array.isArray(nodes)
+    ? (nodes.filter((n) => n !== null && typeof n === "object") as WorkflowNode[])
+    : [];
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
@@ -74,7 +76,9 @@ export class TriggerScheduler {
       for (const node of nodesOf(preset.workflow_data)) {
         const config = (node.config_values ?? {}) as Record<string, unknown>;
         const fire = (payload: unknown) =>
-          void this.#o.fire(preset.name, node.id, payload).catch((err: unknown) => this.#o.onError?.(err, `trigger ${preset.name}/${node.id}`));
+          void this.#o
+            .fire(preset.name, node.id, payload)
+            .catch((err: unknown) => this.#o.onError?.(err, `trigger ${preset.name}/${node.id}`));
         if (node.module_id === "webhook_trigger") {
           const path = (str(config.path) ?? "").replace(/^\/+|\/+$/g, "");
           if (!path) continue;
@@ -92,17 +96,24 @@ export class TriggerScheduler {
         } else if (node.module_id === "cron_trigger" && str(config.cron)) {
           try {
             const timezone = str(config.timezone) || undefined;
-            const job = new Cron(str(config.cron) as string, { ...(timezone && { timezone }), protect: true, unref: true }, () =>
-              fire({ trigger: "cron", fired_at: new Date().toISOString() }),
+            const job = new Cron(
+              str(config.cron) as string,
+              { ...(timezone && { timezone }), protect: true, unref: true },
+              () => fire({ trigger: "cron", fired_at: new Date().toISOString() }),
             );
             timers.push(job);
           } catch (err) {
-            this.#o.onWarning?.(`cron of preset "${preset.name}" node "${node.id}" is invalid: ${String(err)}`);
+            this.#o.onWarning?.(
+              `cron of preset "${preset.name}" node "${node.id}" is invalid: ${String(err)}`,
+            );
           }
         } else if (node.module_id === "interval_trigger") {
           const seconds = Number(config.seconds);
           if (!Number.isFinite(seconds) || seconds < 1) continue;
-          const timer = setInterval(() => fire({ trigger: "interval", fired_at: new Date().toISOString() }), seconds * 1000);
+          const timer = setInterval(
+            () => fire({ trigger: "interval", fired_at: new Date().toISOString() }),
+            seconds * 1000,
+          );
           timer.unref();
           timers.push({ stop: () => clearInterval(timer) });
         }

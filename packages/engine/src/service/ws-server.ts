@@ -30,7 +30,11 @@ export class EngineWsServer {
 
   constructor(options: WsServerOptions) {
     this.#o = options;
-    this.#wss = new WebSocketServer({ server: options.server, maxPayload: HARD_FRAME_LIMIT, perMessageDeflate: false });
+    this.#wss = new WebSocketServer({
+      server: options.server,
+      maxPayload: HARD_FRAME_LIMIT,
+      perMessageDeflate: false,
+    });
     this.#wss.on("connection", (socket) => this.#accept(socket));
     this.#wss.on("error", (err) => options.onError?.(err));
   }
@@ -59,7 +63,9 @@ export class EngineWsServer {
     };
     const sink = (event: JobEvent) => send(event);
     socket.on("message", (data, isBinary) => {
-      void this.#onFrame(key, data, isBinary, send, sink, cleanups).catch((err: unknown) => this.#o.onError?.(err));
+      void this.#onFrame(key, data, isBinary, send, sink, cleanups).catch((err: unknown) =>
+        this.#o.onError?.(err),
+      );
     });
     socket.on("error", (err) => this.#o.onError?.(err));
     socket.on("close", () => {
@@ -79,15 +85,29 @@ export class EngineWsServer {
     const d = this.#o.dispatcher;
     const limited = this.#o.rateLimit?.(key);
     if (limited && !limited.ok) {
-      send(d.errorFrame(null, new FloworkError("RATE_LIMITED", "too many frames", { details: { retry_after_ms: limited.retryAfterMs } })));
+      send(
+        d.errorFrame(
+          null,
+          new FloworkError("RATE_LIMITED", "too many frames", {
+            details: { retry_after_ms: limited.retryAfterMs },
+          }),
+        ),
+      );
       return;
     }
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     if (bytes > this.#o.maxFrameBytes) {
-      send(d.errorFrame(null, new FloworkError("PAYLOAD_TOO_LARGE", `frames are limited to ${this.#o.maxFrameBytes} bytes`)));
+      send(
+        d.errorFrame(
+          null,
+          new FloworkError("PAYLOAD_TOO_LARGE", `frames are limited to ${this.#o.maxFrameBytes} bytes`),
+        ),
+      );
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString("utf8")
+      : Buffer.from(data as ArrayBuffer).toString("utf8");
     let envelope: unknown;
     try {
       envelope = JSON.parse(text);

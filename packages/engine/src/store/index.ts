@@ -4,7 +4,7 @@ import { FloworkError } from "@flowork/protocol";
 import type { Kysely } from "kysely";
 import { AuditStore } from "./audit.js";
 import { type StoreOptions, storeContext } from "./common.js";
-import { openSqlite } from "./db.js";
+import { migrateToLatest, openSqlite } from "./db.js";
 import { EventWriter, type EventWriterOptions } from "./event-writer.js";
 import { ExecutionStore } from "./executions.js";
 import { PresetStore } from "./presets.js";
@@ -34,18 +34,24 @@ export type { EngineDatabase } from "./schema.js";
 export { SettingsStore } from "./settings.js";
 export { VariableStore, variableAad } from "./variables.js";
 
-/** Options of {@link openEngineStore}. */
-export interface EngineStoreOptions extends StoreOptions {
-  /** The engine's data folder (created with mode 0700); holds `engine.db` and `secret.key` by default. */
+/** Options of {@link createEngineStore}: everything but where the database is. */
+export interface EngineStoreSetup extends StoreOptions {
+  /** The engine's data folder; holds `secret.key` when no key is given. */
   dataDir: string;
-  /** `sqlite:<path>` (also `sqlite://<path>`, `sqlite::memory:`); default `<dataDir>/engine.db`. */
-  databaseUrl?: string | undefined;
   /** A `FLOWORK_SECRET_KEY` value; default `env.FLOWORK_SECRET_KEY`, and when that is unset, `secret.key`. */
   secretKey?: string | undefined;
   /** Where `FLOWORK_SECRET_KEY` is read from when `secretKey` is not given (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Tuning of the event group commit. */
   events?: Omit<EventWriterOptions, "onWarn">;
+}
+
+/** Options of {@link openEngineStore}. */
+export interface EngineStoreOptions extends EngineStoreSetup {
+  /** The engine's data folder (created with mode 0700); holds `engine.db` and `secret.key` by default. */
+  dataDir: string;
+  /** `sqlite:<path>` (also `sqlite://<path>`, `sqlite::memory:`); default `<dataDir>/engine.db`. */
+  databaseUrl?: string | undefined;
 }
 
 /** Every persistent store of the engine, over one database. */
@@ -74,15 +80,29 @@ export interface EngineStore {
  * await store.close();
  */
 export async function openEngineStore(options: EngineStoreOptions): Promise<EngineStore> {
-  const ctx = storeContext(options);
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const path = sqlitePath(options.databaseUrl, dataDir);
   if (path !== ":memory:") await createPrivateFile(path);
-  const db = await openSqlite(path);
+  const db = await openSqlite(path, { migrate: false });
+  return createEngineStore(db, { ...options, dataDir });
+}
+
+/**
+ * Builds the engine's stores over an open Kysely database of any supported dialect (migrating it first). The
+ * returned `close()` also destroys `db`; on failure `db` is destroyed before the error is thrown.
+ *
+ * @throws as {@link openEngineStore}.
+ */
+export async function createEngineStore(
+  db: Kysely<EngineDatabase>,
+  options: EngineStoreSetup,
+): Promise<EngineStore> {
+  const ctx = storeContext(options);
   try {
+    await migrateToLatest(db);
     const box = await openSecretBox(db, {
-      dataDir,
+      dataDir: options.dataDir,
       secretKey: options.secretKey ?? (options.env ?? process.env)["FLOWORK_SECRET_KEY"],
       warn: ctx.warn,
     });

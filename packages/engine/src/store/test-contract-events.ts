@@ -149,6 +149,23 @@ export function describeEventContract(h: ContractHarness): void {
         expect((await store.executions.events(`t${j}`)).map((e) => e.seq)).toEqual([1, 2]);
     });
 
+    it("EventWriter reports a failed write to onError and rejects flush(), without crashing", async () => {
+      const errors: [unknown, number][] = [];
+      const store = await h.reopen({
+        events: { intervalMs: 60_000, onError: (err, n) => errors.push([err, n]) },
+      });
+      await store.executions.create(newJob("e"));
+      await store.db.destroy();
+      store.events.append("e", logOf("e", "lost"));
+      store.events.append("e", logOf("e", "lost too"));
+      await expect(store.events.flush()).rejects.toThrow();
+      expect(errors.map(([, n]) => n)).toEqual([2]);
+      expect(store.events.stats.dropped).toBe(2);
+      store.events.append("e", terminal("e"));
+      await expect(store.events.flush()).rejects.toThrow();
+      expect(errors).toHaveLength(2);
+    });
+
     it("EventWriter: close() writes what is left and refuses later events", async () => {
       const store = await h.reopen({ events: { intervalMs: 60_000 } });
       await store.executions.create(newJob("z"));
