@@ -264,6 +264,7 @@ describe("flowork run", () => {
     );
     await writeFile(
       join(data, "components", "greet", "index.js"),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: this string is the plugin's own source code
       "export default function execute(payload, ctx) { return { payload: { ...payload, greeting: `Hello, ${ctx.config.name}!` } }; }",
     );
     await writeFile(join(data, "components", "broken", "manifest.json"), "{ not json");

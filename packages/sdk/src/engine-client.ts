@@ -104,8 +104,7 @@ export class EngineClient {
   /** Sends an already built envelope (tests use this to send tampered or replayed ones). */
   sendEnvelope(envelope: unknown, requestId: string): Promise<EngineResponse> {
     const socket = this.#socket;
-    if (!socket || socket.readyState !== 1)
-      return Promise.reject(new FloworkError("ENGINE_OFFLINE", "not connected"));
+    if (socket?.readyState !== 1) return Promise.reject(new FloworkError("ENGINE_OFFLINE", "not connected"));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(requestId);
