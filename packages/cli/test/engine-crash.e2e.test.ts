@@ -86,4 +86,49 @@ describe("durable runs across kill -9", () => {
     expect(stop.type).toBe("stop_workflow_response");
     c2.close();
   }, 60_000);
+
+  it("SIGTERM stops gracefully (exit 0): the running run is checkpointed and resumed by the next start", async () => {
+    const dir = join(dataDir, "graceful");
+    const first = await startEngine({ dataDir: dir, env: env() });
+    engines.push(first);
+    const client = await connect(first, owner);
+    const doc = {
+      nodes: [
+        { id: "a", module_id: "log_message", x: 0, y: 0, config_values: { message: "first step" } },
+        { id: "wait", module_id: "delay", x: 0, y: 0, config_values: { milliseconds: 30_000 } },
+      ],
+      connections: [{ id: "c1", source: "a", target: "wait" }],
+    };
+    const waiting = new Promise<void>((resolve) => {
+      const off = client.onEvent((e) => {
+        if (e.type === "NODE_EXECUTION_METRIC" && e.node_id === "wait" && e.status === "RUNNING") {
+          off();
+          resolve();
+        }
+      });
+    });
+    const started = await client.request("execute_workflow", { workflow_data: doc, mode: "EXECUTE" });
+    await waiting;
+    const t0 = Date.now();
+    expect(await first.stop("SIGTERM")).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const second = await startEngine({ dataDir: dir, env: env() });
+    engines.push(second);
+    const c2 = await connect(second, owner);
+    const seen: EngineEvent[] = [];
+    c2.onEvent((e) => seen.push(e));
+    await c2.request("subscribe_job", { job_id: started.job_id });
+    await new Promise((r) => setTimeout(r, 300));
+    const firstSteps = seen.filter(
+      (e) => e.type === "NODE_EXECUTION_METRIC" && e.node_id === "a" && e.status === "SUCCEEDED",
+    );
+    expect(firstSteps).toHaveLength(1);
+    const statuses = seen
+      .filter((e) => e.type === "workflow_status_update")
+      .map((e) => (e as { status_data: { status: string } }).status_data.status);
+    expect(statuses).toContain("INTERRUPTED");
+    expect(statuses.at(-1)).toBe("RUNNING");
+    await c2.request("stop_workflow", { job_id: started.job_id });
+    c2.close();
+  }, 60_000);
 });

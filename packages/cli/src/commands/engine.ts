@@ -41,5 +41,7 @@ export async function engineCommand(
     process.once("SIGINT", () => stop("SIGINT"));
   });
   await engine.close();
-  return 0;
+  // Running runs were checkpointed by close(); their in-flight timers (a long delay node) must not hold the process:
+  // the next start resumes them.
+  process.exit(0);
 }

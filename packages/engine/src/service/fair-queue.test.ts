@@ -14,6 +14,17 @@ describe("FairQueue", () => {
     expect(q.size).toBe(0);
   });
 
+  it("serves an owner who has not had a turn before one who just had", () => {
+    const q = new FairQueue<string>();
+    q.push("alice", "a1");
+    expect(q.shift()).toBe("a1");
+    q.push("alice", "a2");
+    q.push("bob", "b1");
+    expect(q.shift()).toBe("b1");
+    expect(q.shift()).toBe("a2");
+    expect(q.size).toBe(0);
+  });
+
   it("removes a queued item", () => {
     const q = new FairQueue<number>();
     q.push("a", 1);

@@ -1,11 +1,13 @@
 /**
- * A FIFO per owner, served round-robin: a user who queues a hundred runs does not starve a user who queues one
- * (SPEC issue: `max_concurrent_executions` with a queue, fair across users).
+ * A FIFO per owner; the next item comes from the owner served least recently (owners never served first, in
+ * arrival order). A user who queues a hundred runs does not starve a user who queues one, and a user whose run
+ * just started waits behind users who have not had a turn (SPEC issue: fair across users).
  */
 export class FairQueue<T> {
   readonly #queues = new Map<string, T[]>();
-  #order: string[] = [];
-  #cursor = 0;
+  /** Serial of the last time each owner was served; survives an owner's queue emptying. */
+  readonly #servedAt = new Map<string, number>();
+  #serial = 0;
   #size = 0;
 
   get size(): number {
@@ -17,31 +19,29 @@ export class FairQueue<T> {
     if (!queue) {
       queue = [];
       this.#queues.set(owner, queue);
-      this.#order.push(owner);
     }
     queue.push(item);
     this.#size++;
   }
 
-  /** The next item, taking owners in turn. */
   shift(): T | undefined {
-    for (let tries = 0; tries < this.#order.length; tries++) {
-      if (this.#cursor >= this.#order.length) this.#cursor = 0;
-      const owner = this.#order[this.#cursor] as string;
-      const queue = this.#queues.get(owner);
-      const item = queue?.shift();
-      if (queue && queue.length === 0) {
-        this.#queues.delete(owner);
-        this.#order.splice(this.#cursor, 1);
-      } else {
-        this.#cursor++;
-      }
-      if (item !== undefined) {
-        this.#size--;
-        return item;
+    let best: string | undefined;
+    let bestServed = Number.POSITIVE_INFINITY;
+    for (const owner of this.#queues.keys()) {
+      const served = this.#servedAt.get(owner) ?? -1;
+      if (served < bestServed) {
+        best = owner;
+        bestServed = served;
       }
     }
-    return undefined;
+    if (best === undefined) return undefined;
+    const queue = this.#queues.get(best) as T[];
+    const item = queue.shift() as T;
+    if (queue.length === 0) this.#queues.delete(best);
+    this.#servedAt.set(best, ++this.#serial);
+    if (this.#servedAt.size > 10_000) this.#forgetIdle();
+    this.#size--;
+    return item;
   }
 
   /** Removes the first item matching; returns it. */
@@ -51,14 +51,14 @@ export class FairQueue<T> {
       if (index < 0) continue;
       const [item] = queue.splice(index, 1);
       this.#size--;
-      if (queue.length === 0) {
-        this.#queues.delete(owner);
-        const at = this.#order.indexOf(owner);
-        this.#order.splice(at, 1);
-        if (at < this.#cursor) this.#cursor--;
-      }
+      if (queue.length === 0) this.#queues.delete(owner);
       return item;
     }
     return undefined;
+  }
+
+  /** Bounded memory: owners with nothing queued lose their history (they count as never served again). */
+  #forgetIdle(): void {
+    for (const owner of this.#servedAt.keys()) if (!this.#queues.has(owner)) this.#servedAt.delete(owner);
   }
 }

@@ -1,3 +1,8 @@
+/*
+ * The engine's persistent stores (SPEC sections 4, 7, 8) behind Kysely: presets, variables (secrets sealed with
+ * AES-256-GCM), settings, executions with their events, the audit log. SQLite now; every query is written to run
+ * on PostgreSQL as well (see schema.ts for the storage conventions).
+ */
 import { mkdir, open } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { FloworkError } from "@flowork/protocol";
@@ -20,13 +25,8 @@ export { migrateToLatest, type OpenSqliteOptions, openSqlite } from "./db.js";
 export { EventWriter, type EventWriterOptions, type StoredEventsListener } from "./event-writer.js";
 export type { AppendedEvents, StoredEvent } from "./execution-events.js";
 export type { UnfinishedExecution } from "./execution-reads.js";
-export {
-  ExecutionStore,
-  type HistoryQuery,
-  type NewExecution,
-  type NodeRecord,
-  type StatusChange,
-} from "./executions.js";
+export type { HistoryQuery, NewExecution, NodeRecord, StatusChange } from "./execution-types.js";
+export { ExecutionStore } from "./executions.js";
 export { KEY_FILE_NAME, loadOrCreateKeyFile } from "./key-file.js";
 export { MIGRATIONS, migrationProvider } from "./migrations/index.js";
 export { type PresetSaveMeta, PresetStore, type StoredPreset } from "./presets.js";

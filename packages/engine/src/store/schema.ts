@@ -49,6 +49,7 @@ export interface SettingsTable {
   updated_at: string;
 }
 
+/** One row per job: its summary, outcome, what it ran (for crash recovery) and its event counter. */
 export interface ExecutionsTable {
   job_id: string;
   preset_name: string | null;
@@ -73,6 +74,7 @@ export interface ExecutionsTable {
   last_seq: number;
 }
 
+/** Every stored event of a job, numbered by `seq`; primary key `(job_id, seq)`. */
 export interface ExecutionEventsTable {
   job_id: string;
   seq: number;
@@ -81,6 +83,7 @@ export interface ExecutionEventsTable {
   data: string;
 }
 
+/** The latest state of each node of a job; primary key `(job_id, node_id)`. */
 export interface ExecutionNodesTable {
   job_id: string;
   node_id: string;
@@ -94,12 +97,14 @@ export interface ExecutionNodesTable {
   updated_at: string;
 }
 
+/** A job's last resumable state (a JSON `RunCheckpoint`, kept as the runtime's text). */
 export interface CheckpointsTable {
   job_id: string;
   state: string;
   updated_at: string;
 }
 
+/** Append-only audit entries; `id` orders entries with the same `ts`. */
 export interface AuditLogTable {
   id: Generated<number>;
   ts: string;

@@ -5,6 +5,7 @@ import { openEngineStore } from "./index.js";
 import { describeEngineStoreContract } from "./test-contract.js";
 
 describeEngineStoreContract("sqlite", {
+  databaseInDataDir: true,
   async create() {
     const dataDir = await mkdtemp(join(tmpdir(), "flowork-store-"));
     return {

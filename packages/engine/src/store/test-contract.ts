@@ -19,6 +19,8 @@ export interface TargetInstance {
 /** A storage backend under test: SQLite now, PostgreSQL later. */
 export interface ContractTarget {
   create(): Promise<TargetInstance>;
+  /** True when the database's files live in the data folder (SQLite), so file scans must find clear values. */
+  databaseInDataDir: boolean;
 }
 
 /** A controllable clock, starting at 2025-01-01T00:00:00Z. */
@@ -33,6 +35,7 @@ export interface ContractHarness {
   /** The open store (opened before each test with the clock and warning capture). */
   readonly store: EngineStore;
   readonly dataDir: string;
+  readonly databaseInDataDir: boolean;
   readonly clock: TestClock;
   /** Warnings reported by the store during the test. */
   readonly warnings: { message: string; details: Record<string, unknown> }[];
@@ -85,6 +88,7 @@ export function describeEngineStoreContract(name: string, target: ContractTarget
       get dataDir() {
         return instance.dataDir;
       },
+      databaseInDataDir: target.databaseInDataDir,
       get clock() {
         return clock;
       },
