@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { engineCommand } from "./commands/engine.js";
 import { keygenCommand } from "./commands/keygen.js";
 import { type Io, runCommand } from "./commands/run.js";
+import { upCommand } from "./commands/up.js";
 import { describeError, EXIT } from "./errors.js";
 
 const VERSION = "0.1.0";
@@ -49,6 +50,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--data <dir>", "data folder (database, secret key, plugins, workspace)", ".flowork")
     .action(async (options) =>
       setExit(await engineCommand(options, consoleLogger(io), (line) => io.stdout.write(`${line}\n`))),
+    );
+
+  program
+    .command("up")
+    .description("run Flowork on this machine (SQLite in ./.flowork)")
+    .option("--data <dir>", "data folder", ".flowork")
+    .option("--engine-port <port>", "engine port", "8989")
+    .option("--owner <address>", "make this address the engine's owner")
+    .action(async (options) =>
+      setExit(await upCommand(options, consoleLogger(io), (line) => io.stdout.write(`${line}\n`))),
     );
 
   return program;
