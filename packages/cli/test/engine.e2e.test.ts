@@ -7,6 +7,7 @@ import type { EngineClient } from "@flowork/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { connect, type EngineProcess, identity, startEngine } from "./engine-process.js";
+import { wf } from "./workflows.js";
 
 const owner = identity();
 const admin = identity();
@@ -27,26 +28,6 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     GATEWAY_SECRET_TOKEN: API_KEY,
     FLOWORK_STATUS_INTERVAL_MS: "500",
     ...extra,
-  };
-}
-
-function wf(nodes: [string, string, Record<string, unknown>?][], edges: [string, string, string?][] = []) {
-  return {
-    nodes: nodes.map(([id, module_id, config_values]) => ({
-      id,
-      name: id,
-      x: 0,
-      y: 0,
-      module_id,
-      config_values: config_values ?? {},
-    })),
-    connections: edges.map(([source, target, port], i) => ({
-      id: `c${i}`,
-      source,
-      target,
-      ...(port && { source_port_name: port }),
-      target_port_name: "input",
-    })),
   };
 }
 

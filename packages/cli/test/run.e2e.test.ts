@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { wf } from "./workflows.js";
 
 const BIN = resolve(fileURLToPath(new URL(".", import.meta.url)), "../bin/flowork.js");
 const EXAMPLE = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../examples/hello.json");
@@ -41,26 +42,6 @@ async function file(name: string, content: unknown): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, typeof content === "string" ? content : JSON.stringify(content));
   return path;
-}
-
-function wf(nodes: [string, string, Record<string, unknown>?][], edges: [string, string, string?][] = []) {
-  return {
-    nodes: nodes.map(([id, module_id, config_values]) => ({
-      id,
-      name: id,
-      x: 0,
-      y: 0,
-      module_id,
-      config_values: config_values ?? {},
-    })),
-    connections: edges.map(([source, target, port], i) => ({
-      id: `c${i}`,
-      source,
-      target,
-      ...(port && { source_port_name: port }),
-      target_port_name: "input",
-    })),
-  };
 }
 
 let server: Server;
