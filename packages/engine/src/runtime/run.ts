@@ -120,7 +120,7 @@ export class WorkflowRun implements NodeRunHost {
 
   /** Stops the run: running nodes are cancelled, nothing new starts, the final status is STOPPED. */
   stop(): void {
-    if (!this.#abort.signal.aborted) this.#abort.abort(new RunAborted("stopped"));
+    if (!this.#abort.signal.aborted) this.#abort.abort(RunAborted.stopped);
     this.#pauseGate?.release();
   }
 
@@ -163,7 +163,7 @@ export class WorkflowRun implements NodeRunHost {
 
   stopRun(node: GraphNode, reason?: string): void {
     this.#endedBy = reason ?? `ended by node "${node.node.id}"`;
-    if (!this.#abort.signal.aborted) this.#abort.abort(new RunAborted("ended"));
+    if (!this.#abort.signal.aborted) this.#abort.abort(RunAborted.ended);
   }
 
   /** Runs to the end and returns the outcome; never throws. */
@@ -490,7 +490,7 @@ export class WorkflowRun implements NodeRunHost {
   #fail(error: FloworkError): void {
     if (this.#abort.signal.aborted) return;
     this.#failure = error;
-    this.#abort.abort(new RunAborted("failed"));
+    this.#abort.abort(RunAborted.failed);
   }
 
   #setStatus(status: JobStatus, extra: Partial<StatusData> = {}): void {
@@ -538,7 +538,7 @@ export class WorkflowRun implements NodeRunHost {
       extra.error_code = outcome.error.code;
     }
     this.#setStatus(status, extra);
-    if (!this.#abort.signal.aborted) this.#abort.abort(new RunAborted("ended"));
+    if (!this.#abort.signal.aborted) this.#abort.abort(RunAborted.ended);
     return outcome;
   }
 }
