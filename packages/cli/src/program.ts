@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { engineCommand } from "./commands/engine.js";
+import { enginesCommand } from "./commands/engines.js";
+import { gatewayCommand } from "./commands/gateway.js";
 import { keygenCommand } from "./commands/keygen.js";
 import { type Io, runCommand } from "./commands/run.js";
 import { upCommand } from "./commands/up.js";
@@ -54,13 +56,58 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command("up")
-    .description("run Flowork on this machine (SQLite in ./.flowork)")
+    .description("run Flowork on this machine: gateway and engine, SQLite in ./.flowork")
     .option("--data <dir>", "data folder", ".flowork")
+    .option("--port <port>", "gateway port (REST, Socket.IO, GUI)", "8000")
     .option("--engine-port <port>", "engine port", "8989")
-    .option("--owner <address>", "make this address the engine's owner")
+    .option("--owner <address>", "register the local engine to this address directly (no pairing code)")
     .action(async (options) =>
       setExit(await upCommand(options, consoleLogger(io), (line) => io.stdout.write(`${line}\n`))),
     );
+
+  program
+    .command("gateway")
+    .description("run the gateway (REST API, Socket.IO relay)")
+    .option("--port <port>", "port (0 = any free port)", "8000")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--data <dir>", "data folder (SQLite database, license key)", ".flowork")
+    .action(async (options) =>
+      setExit(await gatewayCommand(options, consoleLogger(io), (line) => io.stdout.write(`${line}\n`))),
+    );
+
+  const engines = program
+    .command("engines")
+    .description("manage engines on a gateway (signed with your key)");
+  const common = (cmd: Command) =>
+    cmd
+      .requiredOption("--key <file>", "key file written by flowork keygen")
+      .option("--gateway <url>", "gateway URL", "http://localhost:8000")
+      .option("--json", "print JSON");
+  const write = (line: string) => io.stdout.write(`${line}\n`);
+  common(engines.command("list").description("engines you own or that are shared with you")).action(
+    async (o) => setExit(await enginesCommand("list", [], o, write)),
+  );
+  common(
+    engines.command("create").argument("<name>").description("register a new engine; prints its token once"),
+  ).action(async (name: string, o) => setExit(await enginesCommand("create", [name], o, write)));
+  common(
+    engines
+      .command("share")
+      .argument("<engine-id>")
+      .argument("<address-or-username>")
+      .argument("[role]", "reader, runner or admin", "reader")
+      .description("share an engine"),
+  ).action(async (id: string, who: string, role: string, o) =>
+    setExit(await enginesCommand("share", [id, who, role], o, write)),
+  );
+  common(
+    engines.command("unshare").argument("<engine-id>").argument("<address>").description("revoke a share"),
+  ).action(async (id: string, address: string, o) =>
+    setExit(await enginesCommand("unshare", [id, address], o, write)),
+  );
+  common(
+    engines.command("delete").argument("<engine-id>").description("delete an engine (its token dies)"),
+  ).action(async (id: string, o) => setExit(await enginesCommand("delete", [id], o, write)));
 
   return program;
 }

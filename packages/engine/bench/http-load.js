@@ -19,7 +19,9 @@ function once() {
       (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+        );
         res.on("error", (err) => resolve({ status: 0, text: String(err) }));
       },
     );
@@ -58,7 +60,8 @@ setTimeout(() => {
 await Promise.all(Array.from({ length: concurrency }, () => worker(stopAt)));
 const seconds = (performance.now() - measureFrom) / 1000;
 latencies.sort((a, b) => a - b);
-const q = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN);
+const q = (p) =>
+  latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN;
 agent.destroy();
 process.stdout.write(
   `${JSON.stringify({

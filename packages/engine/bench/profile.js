@@ -8,12 +8,18 @@
 //   webhook: POST /webhook/bench with 10 keep-alive clients (load generator in another process)
 // Options: PROFILE_TOP=30, PROFILE_OUT=/tmp/flowork-<mode>.cpuprofile, PROFILE_INTERVAL_US=100
 import { spawn } from "node:child_process";
-import { writeFile, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileWorkflow, createBuiltinRegistry, createRun, engineConfigFrom, startEngine } from "@flowork/engine";
+import {
+  compileWorkflow,
+  createBuiltinRegistry,
+  createRun,
+  engineConfigFrom,
+  startEngine,
+} from "@flowork/engine";
 import { MemoryReplayCache, signEnvelope, signerFromPrivateKey, verifyEnvelope } from "@flowork/protocol";
 import { createNodeVerifier } from "@flowork/protocol/node";
 import { EngineClient } from "@flowork/sdk";
@@ -29,7 +35,9 @@ const OUT = process.env.PROFILE_OUT ?? join(os.tmpdir(), `flowork-${mode}.cpupro
 const session = new Session();
 session.connect();
 await session.post("Profiler.enable");
-await session.post("Profiler.setSamplingInterval", { interval: Number(process.env.PROFILE_INTERVAL_US ?? 100) });
+await session.post("Profiler.setSamplingInterval", {
+  interval: Number(process.env.PROFILE_INTERVAL_US ?? 100),
+});
 
 async function profiled(fn) {
   await session.post("Profiler.start");
@@ -41,7 +49,14 @@ async function profiled(fn) {
 }
 
 const chain = (specs) => ({
-  nodes: specs.map(([module_id, config_values], i) => ({ id: `n${i}`, name: `n${i}`, x: i * 100, y: 0, module_id, config_values })),
+  nodes: specs.map(([module_id, config_values], i) => ({
+    id: `n${i}`,
+    name: `n${i}`,
+    x: i * 100,
+    y: 0,
+    module_id,
+    config_values,
+  })),
   connections: specs.slice(1).map((_, i) => ({
     id: `c${i}`,
     source: `n${i}`,
@@ -73,10 +88,18 @@ async function withEngine(fn) {
   const dataDir = await mkdtemp(join(os.tmpdir(), "flowork-profile-"));
   const signer = signerFromPrivateKey(generatePrivateKey());
   const engine = await startEngine(
-    engineConfigFrom({ port: 0, data: dataDir }, { FLOWORK_ENGINE_ID: "bench", FLOWORK_AUTHORIZED_ADDRESSES: `${signer.address.toLowerCase()}:owner` }),
+    engineConfigFrom(
+      { port: 0, data: dataDir },
+      { FLOWORK_ENGINE_ID: "bench", FLOWORK_AUTHORIZED_ADDRESSES: `${signer.address.toLowerCase()}:owner` },
+    ),
     quiet,
   );
-  const client = new EngineClient({ url: `ws://127.0.0.1:${engine.port}/`, engineId: "bench", signer, connect: (u) => new WebSocket(u) });
+  const client = new EngineClient({
+    url: `ws://127.0.0.1:${engine.port}/`,
+    engineId: "bench",
+    signer,
+    connect: (u) => new WebSocket(u),
+  });
   await client.open();
   try {
     return await fn({ engine, client, signer });
@@ -108,7 +131,14 @@ const workloads = {
     const signer = signerFromPrivateKey(generatePrivateKey());
     const pool = [];
     for (let i = 0; i < 300; i++) {
-      pool.push(await signEnvelope(signer, "eng", { type: "execute_workflow", request_id: `r-${i}`, workflow_data: WF_THREE, mode: "EXECUTE" }));
+      pool.push(
+        await signEnvelope(signer, "eng", {
+          type: "execute_workflow",
+          request_id: `r-${i}`,
+          workflow_data: WF_THREE,
+          mode: "EXECUTE",
+        }),
+      );
     }
     const pass = async () => {
       const v = createNodeVerifier({ replayCache: new MemoryReplayCache() });
@@ -131,7 +161,15 @@ const workloads = {
       const total = Math.ceil((seconds * 1000) / PACE) + 100;
       const envs = [];
       for (let i = 0; i < total; i++) {
-        envs.push(await signEnvelope(signer, engine.engineId, { type: "execute_workflow", request_id: `q-${i}`, workflow_data: WF_THREE, mode: "EXECUTE", initial_payload: { i } }));
+        envs.push(
+          await signEnvelope(signer, engine.engineId, {
+            type: "execute_workflow",
+            request_id: `q-${i}`,
+            workflow_data: WF_THREE,
+            mode: "EXECUTE",
+            initial_payload: { i },
+          }),
+        );
       }
       const finals = new Map();
       const waiters = new Map();
@@ -167,14 +205,24 @@ const workloads = {
       });
       const url = `http://127.0.0.1:${engine.port}/webhook/bench`;
       for (let i = 0; i < 100; i++) {
-        const r = await fetch(url, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+        const r = await fetch(url, {
+          method: "POST",
+          body: "{}",
+          headers: { "content-type": "application/json" },
+        });
         await r.text();
         if (r.status !== 404) break;
         await new Promise((res) => setTimeout(res, 20));
       }
       const child = spawn(process.execPath, [
         join(HERE, "http-load.js"),
-        JSON.stringify({ url, concurrency: 10, warmupMs: 1000, durationMs: seconds * 1000, body: JSON.stringify({ customer: "acme", amount: 42 }) }),
+        JSON.stringify({
+          url,
+          concurrency: 10,
+          warmupMs: 1000,
+          durationMs: seconds * 1000,
+          body: JSON.stringify({ customer: "acme", amount: 42 }),
+        }),
       ]);
       let out = "";
       child.stdout.on("data", (d) => {
@@ -185,7 +233,10 @@ const workloads = {
       return profiled(async () => {
         await done;
         const res = JSON.parse(out.trim());
-        return { label: `webhook requests (${res.rps.toFixed(0)} req/s, p50 ${res.p50_ms.toFixed(2)} ms)`, n: res.requests };
+        return {
+          label: `webhook requests (${res.rps.toFixed(0)} req/s, p50 ${res.p50_ms.toFixed(2)} ms)`,
+          n: res.requests,
+        };
       });
     }),
 };
@@ -204,7 +255,8 @@ const area = (url) => {
   if (!url) return "(native / V8 builtins)";
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (m) return `npm:${m[1]}`;
-  const p = /packages\/([^/]+)\/dist\/(.*?)(?:\/[^/]+)?\.js$/.exec(url) ?? /packages\/([^/]+)\/dist\/()/.exec(url);
+  const p =
+    /packages\/([^/]+)\/dist\/(.*?)(?:\/[^/]+)?\.js$/.exec(url) ?? /packages\/([^/]+)\/dist\/()/.exec(url);
   if (p) return `@flowork/${p[1]} ${url.replace(/.*packages\/[^/]+\/dist\//, "")}`;
   if (url.startsWith("node:")) return url;
   if (url.includes("/bench/")) return "bench harness";
@@ -218,10 +270,12 @@ const stackOf = (id) => {
   for (let q = id; q !== undefined; q = parentOf.get(q)) out.push(byId.get(q));
   return out;
 };
-const isProfilerFrame = (n) => n.callFrame.url.endsWith("bench/profile.js") && n.callFrame.functionName === "profiled";
+const isProfilerFrame = (n) =>
+  n.callFrame.url.endsWith("bench/profile.js") && n.callFrame.functionName === "profiled";
 for (const id of [...selfUs.keys()]) {
   const stack = stackOf(id);
-  if (stack.some(isProfilerFrame) && !stack.some((n) => n.callFrame.url.includes("/dist/"))) selfUs.delete(id);
+  if (stack.some(isProfilerFrame) && !stack.some((n) => n.callFrame.url.includes("/dist/")))
+    selfUs.delete(id);
 }
 const fnTotals = new Map();
 const areaTotals = new Map();
@@ -238,7 +292,12 @@ for (const [id, us] of selfUs) {
   const file = cf.url ? cf.url.replace(/^file:\/\/.*?\/(node_modules|packages)\//, "$1/") : "";
   const key = `${cf.functionName || "(anonymous)"}  ${file}${file ? `:${cf.lineNumber + 1}` : ""}`;
   fnTotals.set(key, (fnTotals.get(key) ?? 0) + us);
-  const a = cf.functionName === "(garbage collector)" ? "(garbage collector)" : cf.functionName === "(program)" ? "(program: native, V8, libuv)" : area(cf.url);
+  const a =
+    cf.functionName === "(garbage collector)"
+      ? "(garbage collector)"
+      : cf.functionName === "(program)"
+        ? "(program: native, V8, libuv)"
+        : area(cf.url);
   areaTotals.set(a, (areaTotals.get(a) ?? 0) + us);
 }
 const pct = (us) => `${((us / total) * 100).toFixed(1).padStart(5)}%`;

@@ -7,6 +7,8 @@
 //   BENCH_RT=400          timed WebSocket round trips (after 60 warm-up ones)
 //   BENCH_WEBHOOK_S=5     seconds per webhook concurrency level (after a 1 s warm-up)
 //   BENCH_SKIP=sub,...    skip sections: runtime, verify, ws, webhook, sub (the spawned sub-benchmarks)
+// Section 3 also runs the round trip with the client in a worker thread (bench/ws-client-worker.js) and times the
+// engine's steps of one execute_workflow one by one (bench/breakdown.js). Profiling: bench/profile.js.
 // Other processes on a shared machine only ever add time: the best round is the closest to the uncontended
 // cost, the median is what a busy machine sees. The load average is printed at the start and the end.
 import { spawn } from "node:child_process";
@@ -14,7 +16,14 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileWorkflow, createBuiltinRegistry, createRun, engineConfigFrom, startEngine } from "@flowork/engine";
+import { Worker } from "node:worker_threads";
+import {
+  compileWorkflow,
+  createBuiltinRegistry,
+  createRun,
+  engineConfigFrom,
+  startEngine,
+} from "@flowork/engine";
 import {
   createVerifier,
   createViemRecoverer,
@@ -27,6 +36,7 @@ import { createNativeRecoverer, createNodeVerifier } from "@flowork/protocol/nod
 import { EngineClient } from "@flowork/sdk";
 import { generatePrivateKey } from "viem/accounts";
 import WebSocket from "ws";
+import { measureBreakdown } from "./breakdown.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SLICES = Number(process.env.BENCH_SLICES ?? 7);
@@ -46,7 +56,9 @@ const summary = [];
 // ---------------------------------------------------------------------------------------------- helpers
 
 const fmt = (n, d = 1) =>
-  Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "n/a";
+  Number.isFinite(n)
+    ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d })
+    : "n/a";
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -220,7 +232,12 @@ async function benchRuntime() {
     `${fmt(ser.perNode, 2)} µs`,
     null,
   ]);
-  summary.push(["Runtime fixed per-run cost (1 node, no-op sink)", "info", `${fmt(r["one|no-op sink"].best, 1)} µs`, null]);
+  summary.push([
+    "Runtime fixed per-run cost (1 node, no-op sink)",
+    "info",
+    `${fmt(r["one|no-op sink"].best, 1)} µs`,
+    null,
+  ]);
   summary.push([
     "Runtime 10-node runs/s (mixed, no-op sink)",
     "info",
@@ -237,6 +254,13 @@ async function benchVerify() {
   const signer = signerFromPrivateKey(generatePrivateKey());
   const POOL = 400;
   const t0 = performance.now();
+  const payloadBytes = JSON.stringify({
+    type: "execute_workflow",
+    request_id: "r-0",
+    workflow_data: WF_THREE,
+    mode: "EXECUTE",
+    initial_payload: { customer: "acme", i: 0 },
+  }).length;
   const pool = [];
   for (let i = 0; i < POOL; i++) {
     pool.push(
@@ -251,7 +275,8 @@ async function benchVerify() {
   }
   console.log(
     `  signed a pool of ${POOL} distinct envelopes in ${fmt(performance.now() - t0, 0)} ms ` +
-      `(viem signMessage, ${fmt(((performance.now() - t0) * 1000) / POOL, 0)} µs each); message ${pool[0].auth.message.length} chars`,
+      `(viem signMessage, ${fmt(((performance.now() - t0) * 1000) / POOL, 0)} µs each); message ${pool[0].auth.message.length} chars, ` +
+      `payload: execute_workflow with a 3-node workflow_data, ${payloadBytes} bytes of JSON`,
   );
   /** Verifies the pool round-robin; a fresh verifier and replay cache per pass, so every nonce is new to it. */
   const loop = (make) => {
@@ -279,7 +304,10 @@ async function benchVerify() {
   const js = createViemRecoverer();
   let nat;
   if (native) {
-    nat = await measureAsync(loop((replayCache) => createNodeVerifier({ replayCache })), { sliceMs: 300 });
+    nat = await measureAsync(
+      loop((replayCache) => createNodeVerifier({ replayCache })),
+      { sliceMs: 300 },
+    );
     console.log(
       `  native (createNodeVerifier, libsecp256k1)   ${fmt(nat.best, 1).padStart(8)} µs  ${fmt(1e6 / nat.best, 0).padStart(7)} /s` +
         `   (median ${fmt(nat.median, 1)} µs = ${fmt(1e6 / nat.median, 0)} /s)`,
@@ -287,11 +315,37 @@ async function benchVerify() {
   } else {
     console.log("  native binding NOT available");
   }
-  const pure = await measureAsync(loop((replayCache) => createVerifier({ recoverer: js, replayCache })), {
-    warmMs: 200,
-    sliceMs: 200,
-    slices: 5,
-  });
+  if (native) {
+    const pings = [];
+    for (let i = 0; i < POOL; i++)
+      pings.push(await signEnvelope(signer, ENGINE_ID, { type: "ping", request_id: `p-${i}` }));
+    const small = await measureAsync(
+      (() => {
+        let verifier;
+        let i = POOL;
+        return async () => {
+          if (i === POOL) {
+            verifier = createNodeVerifier({ replayCache: new MemoryReplayCache() });
+            i = 0;
+          }
+          await verifyEnvelope(verifier, pings[i++], ENGINE_ID);
+        };
+      })(),
+      { sliceMs: 150 },
+    );
+    console.log(
+      `  native, small payload (ping)                ${fmt(small.best, 1).padStart(8)} µs  ${fmt(1e6 / small.best, 0).padStart(7)} /s` +
+        `   (median ${fmt(small.median, 1)} µs)  <- payload JCS+hash cost grows with workflow_data`,
+    );
+  }
+  const pure = await measureAsync(
+    loop((replayCache) => createVerifier({ recoverer: js, replayCache })),
+    {
+      warmMs: 200,
+      sliceMs: 200,
+      slices: 5,
+    },
+  );
   console.log(
     `  pure JS (createVerifier + viem/noble)       ${fmt(pure.best, 1).padStart(8)} µs  ${fmt(1e6 / pure.best, 0).padStart(7)} /s` +
       `   (median ${fmt(pure.median, 1)} µs = ${fmt(1e6 / pure.median, 0)} /s)`,
@@ -356,7 +410,9 @@ const pctLine = (p) =>
   `p50 ${fmt(p.p50, 2)} ms   p90 ${fmt(p.p90, 2)} ms   p99 ${fmt(p.p99, 2)} ms   max ${fmt(p.max, 2)} ms   (n=${p.n})`;
 
 async function benchRoundTrip({ engine, client, signer }) {
-  heading("3. WebSocket round trip: signed execute_workflow -> final workflow_status_update (3-node workflow)");
+  heading(
+    "3. WebSocket round trip: signed execute_workflow -> final workflow_status_update (3-node workflow)",
+  );
   // One listener for the whole section, registered before any request: the final event can arrive in the same
   // socket read as the response, before the caller knows the job id.
   const finals = new Map(); // job_id -> performance.now() of its final status event
@@ -435,7 +491,11 @@ async function benchRoundTrip({ engine, client, signer }) {
     if (wait > 0) await sleep(wait);
     const start = performance.now();
     lastStart = start;
-    const response = await client.request("execute_workflow", { workflow_data: WF_THREE, mode: "EXECUTE", initial_payload: { i } });
+    const response = await client.request("execute_workflow", {
+      workflow_data: WF_THREE,
+      mode: "EXECUTE",
+      initial_payload: { i },
+    });
     const finalAt = await finalOf(response.job_id);
     if (i >= 20) withSign.push(finalAt - start);
   }
@@ -460,6 +520,60 @@ async function benchRoundTrip({ engine, client, signer }) {
   console.log(`  baseline: signed ping -> pong (pre-signed):     ${pctLine(pp)}`);
   off();
   if (failed) console.log(`  ${failed} request(s) were answered with an error`);
+
+  // The same loop with the client in a worker thread (its own event loop, like a remote GUI): it reads the final
+  // event as soon as the engine writes it, not after the engine thread has also done the store writes it chained
+  // after the run (final status, event flush, checkpoint delete, audit), which an in-process client must wait for.
+  const WORKER_N = Math.min(RT_N, 300);
+  const workerEnvelopes = [];
+  for (let i = 0; i < 30 + WORKER_N; i++) {
+    const request_id = `wk-${i}`;
+    workerEnvelopes.push({
+      request_id,
+      envelope: await signEnvelope(signer, engine.engineId, {
+        type: "execute_workflow",
+        request_id,
+        workflow_data: WF_THREE,
+        mode: "EXECUTE",
+        initial_payload: { i },
+      }),
+    });
+  }
+  const fromWorker = await new Promise((resolve, reject) => {
+    const worker = new Worker(join(HERE, "ws-client-worker.js"), {
+      workerData: {
+        url: `ws://127.0.0.1:${engine.port}/`,
+        engineId: engine.engineId,
+        envelopes: workerEnvelopes,
+        paceMs: PACE_MS,
+        warmup: 30,
+      },
+    });
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  const pw = percentiles(fromWorker.samples);
+  console.log(`  the same, client in a worker thread:            ${pctLine(pw)}`);
+  if (fromWorker.errors) console.log(`  (worker: ${fromWorker.errors} error answers)`);
+
+  // Where the engine's time goes: its steps for one execute_workflow, each timed on its own (tight loop).
+  const rows = await measureBreakdown(
+    envelopes.slice(0, 350).map((e) => e.envelope),
+    engine.engineId,
+  );
+  console.log(
+    "\n  Engine steps of one execute_workflow (3 nodes), timed one by one in a tight loop (median µs):",
+  );
+  let sum = 0;
+  let store = 0;
+  for (const [step, us] of rows) {
+    sum += us;
+    if (step.startsWith("store.")) store += us;
+    console.log(`    ${step.padEnd(56)} ${fmt(us, 1).padStart(8)}`);
+  }
+  console.log(
+    `    ${"sum".padEnd(56)} ${fmt(sum, 1).padStart(8)}   (store writes ${fmt(store, 0)} µs = ${fmt((store / sum) * 100, 0)}%)`,
+  );
   const ok = p.p50 <= GOALS.rtP50Ms;
   console.log(`  goal p50 <= ${GOALS.rtP50Ms} ms: ${fmt(p.p50, 2)} ms -> ${ok ? "PASS" : "MISS"}`);
   summary.push([
@@ -468,8 +582,30 @@ async function benchRoundTrip({ engine, client, signer }) {
     `p50 ${fmt(p.p50, 2)} / p90 ${fmt(p.p90, 2)} / p99 ${fmt(p.p99, 2)} ms`,
     ok,
   ]);
-  summary.push(["WS signed ping round trip", "info", `p50 ${fmt(pp.p50, 2)} / p99 ${fmt(pp.p99, 2)} ms`, null]);
-  summary.push(["WS round trip incl. client-side viem signing", "info", `p50 ${fmt(ps.p50, 2)} / p99 ${fmt(ps.p99, 2)} ms`, null]);
+  summary.push([
+    "WS round trip, client in a worker thread",
+    "info",
+    `p50 ${fmt(pw.p50, 2)} / p90 ${fmt(pw.p90, 2)} / p99 ${fmt(pw.p99, 2)} ms`,
+    null,
+  ]);
+  summary.push([
+    "WS signed ping round trip",
+    "info",
+    `p50 ${fmt(pp.p50, 2)} / p99 ${fmt(pp.p99, 2)} ms`,
+    null,
+  ]);
+  summary.push([
+    "Engine CPU steps per execute_workflow (tight loop)",
+    "info",
+    `${fmt(sum, 0)} µs, of which store writes ${fmt(store, 0)} µs`,
+    null,
+  ]);
+  summary.push([
+    "WS round trip incl. client-side viem signing",
+    "info",
+    `p50 ${fmt(ps.p50, 2)} / p99 ${fmt(ps.p99, 2)} ms`,
+    null,
+  ]);
 }
 
 function runChild(args, env = {}, timeoutMs = 120_000) {
@@ -500,7 +636,9 @@ async function dirBytes(dir) {
 }
 
 async function benchWebhook({ engine, client, dataDir }) {
-  heading("4. Webhook throughput: POST /webhook/bench (webhook_trigger -> set_data, response_mode last_node)");
+  heading(
+    "4. Webhook throughput: POST /webhook/bench (webhook_trigger -> set_data, response_mode last_node)",
+  );
   const workflow = chain([
     ["webhook_trigger", { path: "bench", method: "POST", response_mode: "last_node" }],
     ["set_data", { fields: { handled: true, customer: "{{payload.body.customer}}" } }],
@@ -516,13 +654,17 @@ async function benchWebhook({ engine, client, dataDir }) {
     await sleep(20);
   }
   const sample = await probe.text();
-  console.log(`  preset "${saved.name}" v${saved.version}; sample answer ${probe.status}: ${sample.slice(0, 110)}...`);
+  console.log(
+    `  preset "${saved.name}" v${saved.version}; sample answer ${probe.status}: ${sample.slice(0, 110)}...`,
+  );
   console.log(
     `  load generator: bench/http-load.js in its own process, keep-alive http.Agent, closed loop; ` +
       `1 s warm-up + ${WEBHOOK_S} s per level; every run's history is stored (default)`,
   );
   const rssBefore = process.memoryUsage().rss;
-  console.log(`  engine process RSS before: ${fmt(rssBefore / 2 ** 20, 0)} MiB (engine + this bench harness, same process)`);
+  console.log(
+    `  engine process RSS before: ${fmt(rssBefore / 2 ** 20, 0)} MiB (engine + this bench harness, same process)`,
+  );
   console.log(
     `  ${"clients".padStart(7)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p90 ms".padStart(9)}${"p99 ms".padStart(9)}` +
       `${"max ms".padStart(9)}${"errors".padStart(8)}${"requests".padStart(10)}${"peak RSS".padStart(11)}${"engine CPU".padStart(12)}`,
@@ -555,7 +697,8 @@ async function benchWebhook({ engine, client, dataDir }) {
         `${String(res.errors).padStart(8)}${String(res.requests).padStart(10)}${`${fmt(peak / 2 ** 20, 0)} MiB`.padStart(11)}` +
         `${`${fmt(cpuPct, 0)}%`.padStart(12)}`,
     );
-    if (res.errors) console.log(`    statuses ${JSON.stringify(res.statuses)}; e.g. ${res.error_samples.join(" | ")}`);
+    if (res.errors)
+      console.log(`    statuses ${JSON.stringify(res.statuses)}; e.g. ${res.error_samples.join(" | ")}`);
     summary.push([
       `Webhook, ${concurrency} keep-alive client(s), history stored`,
       "info",
@@ -588,7 +731,11 @@ async function benchSub() {
     }
     const t = performance.now();
     const r = await runChild([path, ...args], env, 90_000);
-    console.log(`  --- node bench/${file} ${args.join(" ")} ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+    console.log(
+      `  --- node bench/${file} ${args.join(" ")} ${Object.entries(env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    );
     for (const line of r.out.trimEnd().split("\n")) console.log(`  | ${line}`);
     if (r.code !== 0) console.log(`  exit ${r.code}: ${r.err.trim().slice(0, 800)}`);
     console.log(`  (${fmt((performance.now() - t) / 1000, 1)} s)`);

@@ -22,3 +22,4 @@ export {
   VARIABLE_NAME_RE,
   type VariableDefinition,
 } from "./variables/index.js";
+export * from "./link/index.js";

@@ -5,3 +5,5 @@ export {
   type WebSocketFactory,
   type WebSocketLike,
 } from "./engine-client.js";
+export * from "./gateway.js";
+export { GatewayClient, type GatewayClientOptions } from "./gateway-client.js";

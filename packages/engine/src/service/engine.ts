@@ -8,6 +8,8 @@ import { standaloneAuthList } from "../authz/standalone.js";
 import { type AuthSource, staticAuthSource } from "../authz/types.js";
 import { createBuiltinRegistry } from "../components/builtin/index.js";
 import { RateLimiter } from "../http/rate-limit.js";
+import { connectGatewayLink } from "../link/gateway-link.js";
+import { JobEventHub } from "../link/job-event-hub.js";
 import { loadPlugins } from "../plugins/loader.js";
 import { createSandbox } from "../sandbox/index.js";
 import { openEngineStore } from "../store/index.js";
@@ -44,17 +46,25 @@ const consoleLogger: EngineLogger = {
   error: (m, err) => console.error(`[engine] error: ${m}`, err instanceof Error ? err.message : (err ?? "")),
 };
 
+interface EngineAuth {
+  source: AuthSource;
+  /** Present with a gateway: refreshed on `force_refresh_auth_list`. */
+  gateway: GatewayAuthSource | undefined;
+  engineId: () => string;
+  stop: () => void;
+}
+
 async function authSourceFor(
   config: EngineConfig,
   log: EngineLogger,
-  onChange: () => void,
-): Promise<{ source: AuthSource; engineId: () => string; stop: () => void }> {
+  onChange: (disabled: Iterable<string>) => void,
+): Promise<EngineAuth> {
   if (config.gatewayUrl && config.engineToken) {
     const source = new GatewayAuthSource({
       gatewayUrl: config.gatewayUrl,
       engineToken: config.engineToken,
       cacheFile: join(config.dataDir, "auth-cache.json"),
-      onChange,
+      onChange: (list) => onChange(list?.disabledComponents ?? []),
       logger: { info: log.info, warn: log.warn, error: (m: string) => log.error(m) },
     });
     await source.start();
@@ -64,13 +74,18 @@ async function authSourceFor(
         "ENGINE_OFFLINE",
         "the gateway is unreachable and no authorization list is cached yet",
       );
-    return { source, engineId: () => source.engineId() ?? id, stop: () => source.stop() };
+    return { source, gateway: source, engineId: () => source.engineId() ?? id, stop: () => source.stop() };
   }
   const list = standaloneAuthList({
     engineId: config.engineId,
     authorizedAddresses: config.authorizedAddresses,
   });
-  return { source: staticAuthSource(list), engineId: () => list.engineId, stop: () => {} };
+  return {
+    source: staticAuthSource(list),
+    gateway: undefined,
+    engineId: () => list.engineId,
+    stop: () => {},
+  };
 }
 
 /** Starts the Core Engine: stores, components, auth list, job manager, WebSocket, internal HTTP, triggers. */
@@ -91,12 +106,11 @@ export async function startEngine(
   let settings: EngineSettings = await store.settings.get();
   let variables: MemoryVariables | undefined;
   const sandbox = createSandbox();
-  const auth = await authSourceFor(config, log, () =>
-    registry.setDisabled(auth.source.current()?.disabledComponents ?? []),
-  );
+  const auth = await authSourceFor(config, log, (disabled) => registry.setDisabled(disabled));
   registry.setDisabled(auth.source.current()?.disabledComponents ?? []);
 
   let ws: EngineWsServer | undefined;
+  const hub = new JobEventHub();
   const jobs: JobManager = new JobManager({
     store: jobStoreFrom(store),
     events: store.events,
@@ -115,7 +129,10 @@ export async function startEngine(
     },
     loadPreset: async (name) => (await store.presets.load(name))?.workflow_data,
     services: { sandbox, workspaceDir: join(config.dataDir, "workspace") },
-    onEvent: (event) => metrics.onEvent(event),
+    onEvent: (event, meta) => {
+      metrics.onEvent(event);
+      hub.emit(event, meta);
+    },
     onError: (err, context) => log.error(context, err),
   });
   const metrics = createEngineMetrics({
@@ -198,16 +215,17 @@ export async function startEngine(
   });
 
   const vitals = new VitalsSampler({ version: config.version, startedAt });
+  const health = () => ({
+    status: "ready",
+    engine_id: auth.engineId(),
+    version: config.version,
+    uptime_s: Math.round((Date.now() - startedAt) / 1000),
+    active_jobs: jobs.activeCount,
+  });
   const server = createServer(
     createInternalHttpHandler({
       apiKey: config.apiKey,
-      health: () => ({
-        status: "ready",
-        engine_id: auth.engineId(),
-        version: config.version,
-        uptime_s: Math.round((Date.now() - startedAt) / 1000),
-        active_jobs: jobs.activeCount,
-      }),
+      health: () => health(),
       metrics: () => metrics.render(),
       jobs,
       triggers,
@@ -228,6 +246,19 @@ export async function startEngine(
   });
   const port = (server.address() as AddressInfo).port;
 
+  const link =
+    config.gatewayUrl && config.engineToken
+      ? connectGatewayLink({
+          gatewayUrl: config.gatewayUrl,
+          token: config.engineToken,
+          dispatcher,
+          jobEvents: hub,
+          ...(auth.gateway && { authSource: auth.gateway }),
+          vitals: () => vitals.sample({ activeJobs: jobs.activeCount, queuedJobs: jobs.queuedCount }),
+          health,
+          logger: { info: log.info, warn: log.warn, error: (m: string, err?: unknown) => log.error(m, err) },
+        })
+      : undefined;
   const recovered = await jobs.recover();
   if (recovered.interrupted > 0)
     log.info(`${recovered.interrupted} interrupted run(s) found; ${recovered.resumed} resumed`);
@@ -257,6 +288,7 @@ export async function startEngine(
     jobs,
     close: () => {
       closed ??= (async () => {
+        link?.close();
         clearInterval(statusTimer);
         clearInterval(retention);
         triggers.stop();

@@ -1,0 +1,38 @@
+import { type GatewayLogger, gatewayConfigFrom, startGateway } from "@flowork/gateway";
+import { UsageError } from "../errors.js";
+
+export interface GatewayCommandOptions {
+  port?: string;
+  host?: string;
+  data?: string;
+}
+
+export function parsePort(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new UsageError(`${flag} must be an integer from 0 to 65535`);
+  return n;
+}
+
+/** `flowork gateway`: the REST API and Socket.IO relay until SIGTERM/SIGINT. */
+export async function gatewayCommand(
+  options: GatewayCommandOptions,
+  log: GatewayLogger,
+  write: (line: string) => void,
+): Promise<number> {
+  const port = parsePort(options.port, "--port");
+  const config = gatewayConfigFrom({
+    ...(port !== undefined && { port }),
+    ...(options.host !== undefined && { host: options.host }),
+    ...(options.data !== undefined && { data: options.data }),
+  });
+  const gateway = await startGateway(config, log);
+  write(`flowork gateway ready: ${gateway.url}/ (API docs at ${gateway.url}/api/docs)`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGINT", () => resolve());
+  });
+  await gateway.close();
+  process.exit(0);
+}

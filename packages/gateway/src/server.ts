@@ -1,0 +1,90 @@
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { MemoryReplayCache } from "@flowork/protocol";
+import { createNodeVerifier } from "@flowork/protocol/node";
+import type { GatewayConfig } from "./config.js";
+import { openGatewayDb, pingGatewayDb } from "./db/index.js";
+import type { GatewayEvents } from "./events.js";
+import { NO_EVENTS } from "./events.js";
+import { buildGatewayApp } from "./http/app.js";
+import { createGatewayServices, type GatewayServices } from "./services/index.js";
+import { attachSockets, type GatewaySockets, servicesSocketDeps } from "./sockets/index.js";
+
+export interface GatewayLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, err?: unknown): void;
+}
+
+export interface RunningGateway {
+  port: number;
+  url: string;
+  services: GatewayServices;
+  sockets: GatewaySockets;
+  close(): Promise<void>;
+}
+
+/**
+ * The services are built before the sockets exist (the sockets need the HTTP server Fastify creates), so they get
+ * this forwarder, pointed at the sockets' implementation once they are attached.
+ */
+function forwardingEvents(): GatewayEvents & { target: GatewayEvents } {
+  const f = { target: NO_EVENTS } as GatewayEvents & { target: GatewayEvents };
+  for (const key of Object.keys(NO_EVENTS) as (keyof GatewayEvents)[]) {
+    (f as unknown as Record<string, unknown>)[key] = (...args: unknown[]) =>
+      (f.target[key] as (...a: unknown[]) => void)(...args);
+  }
+  return f;
+}
+
+/** Starts the gateway: database, services, REST API, Socket.IO, all on one port. */
+export async function startGateway(config: GatewayConfig, log: GatewayLogger): Promise<RunningGateway> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = await openGatewayDb(config.databaseUrl);
+  const events = forwardingEvents();
+  const services = createGatewayServices({ db, events, config });
+  // One replay cache for REST and the /gui-socket handshake (a Redis one with REDIS_URL comes with scale-out).
+  const replayCache = new MemoryReplayCache();
+  const verifier = createNodeVerifier({ replayCache, windowMs: config.authWindowMs });
+  let sockets: GatewaySockets | undefined;
+  const app = buildGatewayApp({
+    config,
+    services,
+    events,
+    replayCache,
+    verifier,
+    pingDatabase: () => pingGatewayDb(db),
+    engineHealth: async (engineId) => sockets?.engineHealth(engineId),
+    logger: false,
+  });
+  await app.ready();
+  sockets = attachSockets(
+    app.server,
+    servicesSocketDeps({
+      engines: services.engines,
+      billing: services.billing,
+      verifier,
+      logger: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+    }),
+    { redisUrl: config.redisUrl },
+  );
+  events.target = sockets.events;
+  await app.listen({ port: config.port, host: config.host });
+  const port = (app.server.address() as AddressInfo).port;
+  const running = sockets;
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://${config.host}:${port}`,
+    services,
+    sockets: running,
+    close: () => {
+      closed ??= (async () => {
+        await running.close();
+        await app.close();
+        await db.destroy();
+      })();
+      return closed;
+    },
+  };
+}
