@@ -1,3 +1,4 @@
+export { type Eip1193Provider, signerFromEip1193 } from "./eip1193-signer.js";
 export {
   EngineClient,
   type EngineClientOptions,

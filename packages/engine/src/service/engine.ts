@@ -127,7 +127,7 @@ export async function startEngine(
       });
       return variables;
     },
-    loadPreset: async (name) => (await store.presets.load(name))?.workflow_data,
+    loadPreset: (name) => store.presets.load(name),
     services: { sandbox, workspaceDir: join(config.dataDir, "workspace") },
     onEvent: (event, meta) => {
       metrics.onEvent(event);

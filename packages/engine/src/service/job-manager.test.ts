@@ -20,7 +20,7 @@ function manager(extra: Partial<ConstructorParameters<typeof JobManager>[0]> = {
     registry: createBuiltinRegistry(),
     settings: () => settings,
     variables: async () => new MemoryVariables(),
-    loadPreset: async (name) => (await store.presets.load(name))?.workflow_data,
+    loadPreset: (name) => store.presets.load(name),
     services: {},
     ...extra,
   });

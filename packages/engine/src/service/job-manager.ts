@@ -22,7 +22,8 @@ export interface JobManagerOptions {
   settings: () => EngineSettings;
   variables: () => Promise<VariableAccess>;
   /** Loads the latest version of a preset's workflow, or undefined. */
-  loadPreset: (name: string) => Promise<unknown | undefined>;
+  /** Loads the latest version of a preset: its version number and workflow, or undefined. */
+  loadPreset: (name: string) => Promise<{ version: number; workflow_data: unknown } | undefined>;
   services: Omit<ComponentServices, "runSubWorkflow">;
   /** Every event of every job (gateway relay, metrics). */
   onEvent?: (event: JobEvent, job: { jobId: string; startedBy: string | null }) => void;
@@ -59,6 +60,7 @@ export class JobManager {
   readonly #o: JobManagerOptions;
   readonly #jobs = new Map<string, Job>();
   readonly #queue = new FairQueue<Job>();
+  readonly #compiled = new Map<string, CompiledWorkflow>();
   #active = 0;
   #closing = false;
 
@@ -80,17 +82,7 @@ export class JobManager {
     listener?: JobListener,
   ): Promise<{ job_id: string; done: Promise<RunOutcome> }> {
     if (this.#closing) throw new FloworkError("ENGINE_OFFLINE", "the engine is shutting down");
-    let document = request.workflow;
-    if (request.presetName !== undefined) {
-      document = await this.#o.loadPreset(request.presetName);
-      if (document === undefined)
-        throw new FloworkError("NOT_FOUND", `no preset named "${request.presetName}"`);
-    }
-    const compiled = compileWorkflow(
-      document,
-      this.#o.registry,
-      request.startNodeId !== undefined ? { startNodeId: request.startNodeId } : {},
-    );
+    const compiled = await this.#compile(request);
     const jobId = request.jobId ?? newJobId();
     if (this.#jobs.has(jobId) || (request.jobId !== undefined && (await this.#o.store.exists(jobId)))) {
       throw new FloworkError("CONFLICT", `job ${jobId} already exists`);
@@ -109,6 +101,25 @@ export class JobManager {
     });
     this.#enqueue(job);
     return { job_id: jobId, done: job.done };
+  }
+
+  /**
+   * Validates and indexes the workflow. A saved preset's version never changes, so its compiled form is cached
+   * by name, version and start node (webhooks and schedules run the same preset over and over). Components are
+   * looked up live through the registry's definitions, so a reloaded plugin or the kill switch still applies.
+   */
+  async #compile(request: JobRequest): Promise<CompiledWorkflow> {
+    const start = request.startNodeId !== undefined ? { startNodeId: request.startNodeId } : {};
+    if (request.presetName === undefined) return compileWorkflow(request.workflow, this.#o.registry, start);
+    const preset = await this.#o.loadPreset(request.presetName);
+    if (preset === undefined) throw new FloworkError("NOT_FOUND", `no preset named "${request.presetName}"`);
+    const key = `${request.presetName}\u0000${preset.version}\u0000${request.startNodeId ?? ""}`;
+    const cached = this.#compiled.get(key);
+    if (cached) return cached;
+    const compiled = compileWorkflow(preset.workflow_data, this.#o.registry, start);
+    if (this.#compiled.size >= 256) this.#compiled.delete(this.#compiled.keys().next().value as string);
+    this.#compiled.set(key, compiled);
+    return compiled;
   }
 
   #newJob(jobId: string, request: JobRequest, compiled: CompiledWorkflow): Job {
@@ -182,8 +193,13 @@ export class JobManager {
       onStep: () => this.#scheduleCheckpoint(job),
     });
     job.run = run;
-    await this.#o.store.setStatus(job.jobId, "RUNNING", { started_at: new Date().toISOString() });
+    // Not awaited before the run starts: the RUNNING row is on its way while the first nodes run (a short run
+    // would otherwise wait for a write it does not need); it is awaited before the final status is written.
+    const running = this.#o.store
+      .setStatus(job.jobId, "RUNNING", { started_at: new Date().toISOString() })
+      .catch((err: unknown) => this.#o.onError?.(err, `status ${job.jobId}`));
     const outcome = await run.start();
+    await running;
     clearTimeout(job.checkpointTimer);
     await job.checkpointWrite;
     job.status = outcome.status;
@@ -195,7 +211,9 @@ export class JobManager {
       error_message: outcome.error?.message ?? null,
       result: outcome.result,
     });
-    await this.#o.store.deleteCheckpoint(job.jobId);
+    // Only runs that lived long enough to write a checkpoint have one to delete (short runs skip a write).
+    if (job.checkpointWrite !== undefined || job.resumeFrom !== undefined)
+      await this.#o.store.deleteCheckpoint(job.jobId);
     await this.#o.events.flush();
     this.#jobs.delete(job.jobId);
     job.resolveDone(outcome);
