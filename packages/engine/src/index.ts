@@ -2,6 +2,7 @@ export { BUILTIN_COMPONENTS, createBuiltinRegistry } from "./components/builtin/
 export { builtinManifest } from "./components/define.js";
 export { type ComponentOrigin, ComponentRegistry } from "./components/registry.js";
 export type * from "./components/types.js";
+export * from "./link/index.js";
 export * from "./plugins/loader.js";
 export * from "./runtime/index.js";
 export * from "./sandbox/index.js";
@@ -22,4 +23,3 @@ export {
   VARIABLE_NAME_RE,
   type VariableDefinition,
 } from "./variables/index.js";
-export * from "./link/index.js";

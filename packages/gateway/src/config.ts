@@ -53,9 +53,18 @@ export function gatewayConfigFrom(
     .filter((a) => a !== "");
   const bad = admins.filter((a) => !/^0x[0-9a-f]{40}$/.test(a));
   if (bad.length > 0) {
-    throw new FloworkError("VALIDATION_FAILED", "FLOWORK_ADMIN_ADDRESSES holds addresses that are not 0x + 40 hex", {
-      details: { issues: bad.map((a) => ({ path: "FLOWORK_ADMIN_ADDRESSES", message: `not an address: ${a.slice(0, 60)}` })) },
-    });
+    throw new FloworkError(
+      "VALIDATION_FAILED",
+      "FLOWORK_ADMIN_ADDRESSES holds addresses that are not 0x + 40 hex",
+      {
+        details: {
+          issues: bad.map((a) => ({
+            path: "FLOWORK_ADMIN_ADDRESSES",
+            message: `not an address: ${a.slice(0, 60)}`,
+          })),
+        },
+      },
+    );
   }
   const billing = (env.FLOWORK_BILLING ?? "off").toLowerCase();
   return {

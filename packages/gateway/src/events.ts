@@ -20,7 +20,12 @@ export interface GatewayEvents {
   /** The engine's token was reset or revoked: its socket is cut at once. */
   disconnectEngine(engineId: string): void;
   /** A share was created, changed or removed: the engine refetches its list, the guest's GUIs are told. */
-  shareChanged(engineId: string, guestAddress: string, change: "new" | "updated" | "removed", role?: Role): void;
+  shareChanged(
+    engineId: string,
+    guestAddress: string,
+    change: "new" | "updated" | "removed",
+    role?: Role,
+  ): void;
   /** The engine should refetch `get-engine-auth-info` (`force_refresh_auth_list`). */
   refreshAuthList(engineId: string): void;
   /** The engine's tier or quotas changed (`quota_update`). */

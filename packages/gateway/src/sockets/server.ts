@@ -1,4 +1,3 @@
-import { engineRoom } from "./types.js";
 import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { Redis } from "ioredis";
@@ -10,6 +9,7 @@ import { setupEngineNamespace } from "./engine-namespace.js";
 import { createSocketEvents } from "./gateway-events.js";
 import { setupGuiNamespace } from "./gui-namespace.js";
 import { RoleCache } from "./role-cache.js";
+import { engineRoom } from "./types.js";
 
 /** The gateway's Socket.IO side, as returned by {@link attachSockets}. */
 export interface GatewaySockets {
@@ -80,7 +80,10 @@ export function attachSockets(
       const room = engineRoom(engineId);
       if ((await engines.in(room).fetchSockets()).length === 0) return undefined;
       try {
-        const answers = (await engines.in(room).timeout(5_000).emitWithAck("health_check", {})) as Record<string, unknown>[];
+        const answers = (await engines.in(room).timeout(5_000).emitWithAck("health_check", {})) as Record<
+          string,
+          unknown
+        >[];
         return answers[0] ?? { status: "unresponsive" };
       } catch {
         return { status: "unresponsive" };
