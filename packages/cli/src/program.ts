@@ -5,6 +5,7 @@ import { gatewayCommand } from "./commands/gateway.js";
 import { keygenCommand } from "./commands/keygen.js";
 import { type Io, runCommand } from "./commands/run.js";
 import { upCommand } from "./commands/up.js";
+import { loadDotEnv } from "./env-file.js";
 import { describeError, EXIT } from "./errors.js";
 
 const VERSION = "0.1.0";
@@ -124,6 +125,12 @@ function consoleLogger(io: Io) {
 
 /** Runs the CLI and returns the exit status: 0 ok, 1 failed run, 2 bad arguments or invalid input. */
 export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    loadDotEnv();
+  } catch (err) {
+    io.stderr.write(`flowork: ${describeError(err)}\n`);
+    return EXIT.INVALID;
+  }
   let exitCode: number = EXIT.OK;
   const program = buildProgram(io, (code) => {
     exitCode = code;

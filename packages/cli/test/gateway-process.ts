@@ -14,9 +14,11 @@ export function spawnFlowork(
   env: NodeJS.ProcessEnv,
   ready: RegExp,
   timeoutMs = 20_000,
+  cwd?: string,
 ): Promise<Proc> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
+      ...(cwd !== undefined && { cwd }),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
