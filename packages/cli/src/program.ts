@@ -5,6 +5,7 @@ import { gatewayCommand } from "./commands/gateway.js";
 import { keygenCommand } from "./commands/keygen.js";
 import { type Io, runCommand } from "./commands/run.js";
 import { upCommand } from "./commands/up.js";
+import { workerCommand } from "./commands/worker.js";
 import { loadDotEnv } from "./env-file.js";
 import { describeError, EXIT } from "./errors.js";
 
@@ -53,6 +54,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--data <dir>", "data folder (database, secret key, plugins, workspace)", ".flowork")
     .action(async (options) =>
       setExit(await engineCommand(options, consoleLogger(io), (line) => io.stdout.write(`${line}\n`))),
+    );
+
+  program
+    .command("worker")
+    .description("run an engine's queued jobs (queue mode: FLOWORK_QUEUE_URL)")
+    .option("--queue <redis-url>", "the engine's queue (default FLOWORK_QUEUE_URL)")
+    .option("--engine-id <id>", "the engine whose jobs to run (default FLOWORK_ENGINE_ID)")
+    .option("--concurrency <n>", "runs at once", "4")
+    .option(
+      "--data <dir>",
+      "the engine's data folder (shared disk) unless FLOWORK_ENGINE_DATABASE_URL is set",
+    )
+    .action(async (options) =>
+      setExit(await workerCommand(options, consoleLogger(io), (line) => io.stdout.write(`${line}\n`))),
     );
 
   program

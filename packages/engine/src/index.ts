@@ -4,6 +4,7 @@ export { type ComponentOrigin, ComponentRegistry } from "./components/registry.j
 export type * from "./components/types.js";
 export * from "./link/index.js";
 export * from "./plugins/loader.js";
+export * from "./queue/index.js";
 export * from "./runtime/index.js";
 export * from "./sandbox/index.js";
 export { ENGINE_VERSION, type EngineConfig, engineConfigFrom } from "./service/config.js";

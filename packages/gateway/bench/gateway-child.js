@@ -1,8 +1,22 @@
 // One gateway in its own process (so its RSS and CPU are its own), driven by bench/run.js over IPC.
 // Started with `node bench/gateway-child.js` and an IPC channel; env BENCH_GW_DATA = data folder.
-// Messages: seed {owners, engines}, mem {gc?}, stats, close. Sends {type:"ready", url, pid} first.
+// Messages: seed {owners, engines}, mem {gc?}, stats, prof {action, file}, close. Sends {type:"ready", url, pid} first.
+import { open } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { gatewayConfigFrom, startGateway } from "@flowork/gateway";
+import { getHeapStatistics } from "node:v8";
+import {
+  attachSockets,
+  buildGatewayApp,
+  createGatewayServices,
+  gatewayConfigFrom,
+  NO_EVENTS,
+  openGatewayDb,
+  servicesSocketDeps,
+  startGateway,
+} from "@flowork/gateway";
+import { MemoryReplayCache } from "@flowork/protocol";
+import { createNodeVerifier } from "@flowork/protocol/node";
 import { serveIpc } from "./lib.js";
 
 const counts = { warn: 0, error: 0, acceptErrors: {} };
@@ -17,7 +31,8 @@ const config = gatewayConfigFrom(
   { port: 0, host: "127.0.0.1", data: process.env.BENCH_GW_DATA },
   { FLOWORK_BILLING: "off" },
 );
-const gw = await startGateway(config, log);
+const VARIANT = new Set((process.env.BENCH_GW_VARIANT ?? "").split(",").filter(Boolean));
+const gw = VARIANT.size === 0 ? await startGateway(config, log) : await startVariant(config, log, VARIANT);
 // An `accept` that fails (EMFILE at the file-descriptor ceiling) is an 'error' on the listening server;
 // count it instead of letting it end the process.
 gw.sockets.io.httpServer?.on("error", (err) => {
@@ -28,7 +43,30 @@ gw.sockets.io.httpServer?.on("error", (err) => {
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 
+let session;
+let profileFile;
+
 serveIpc({
+  /** CPU profile of one phase (node:inspector): `prof {action:"start", file}` ... `prof {action:"stop"}`. */
+  prof: async ({ action, file, intervalUs = 200 }) => {
+    if (action === "start") {
+      // Open the output file now: at the descriptor ceiling there may be none left when the profile stops.
+      profileFile = await open(file, "w");
+      session = new Session();
+      session.connect();
+      await session.post("Profiler.enable");
+      await session.post("Profiler.setSamplingInterval", { interval: intervalUs });
+      await session.post("Profiler.start");
+      return {};
+    }
+    const { profile } = await session.post("Profiler.stop");
+    session.disconnect();
+    session = undefined;
+    await profileFile.writeFile(JSON.stringify(profile));
+    await profileFile.close();
+    profileFile = undefined;
+    return { file };
+  },
   /** Creates the owners (login) and `engines` engines, engine i owned by owners[i % owners.length]. */
   seed: async ({ owners, engines, namePrefix = "bench" }) => {
     const t0 = performance.now();
@@ -46,7 +84,14 @@ serveIpc({
       global.gc();
       global.gc();
     }
-    return { mem: process.memoryUsage(), cpu: process.cpuUsage() };
+    let mem;
+    try {
+      mem = process.memoryUsage(); // reads /proc/self/stat: needs a free file descriptor
+    } catch {
+      const h = getHeapStatistics();
+      mem = { rss: Number.NaN, heapUsed: h.used_heap_size, heapTotal: h.total_heap_size, external: h.external_memory, arrayBuffers: Number.NaN };
+    }
+    return { mem, cpu: process.cpuUsage() };
   },
   stats: async ({ resetLoop }) => {
     const s = {
@@ -67,3 +112,53 @@ serveIpc({
   },
 });
 process.send({ type: "ready", url: gw.url, pid: process.pid });
+
+/**
+ * What-if assembly for the findings (bench only; the product is untouched): the same parts `startGateway` wires,
+ * with one socket dependency changed. BENCH_GW_VARIANT (comma-separated):
+ *   no-vitals-write  every engine_vitals_update is relayed but not written to the database (upper bound of what
+ *                    coalescing the writes would save)
+ *   role-cache       rpc_forward_to_engine looks the caller's role up through a 2 s cache instead of the database
+ */
+async function startVariant(config, log, variant) {
+  const { mkdir } = await import("node:fs/promises");
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = await openGatewayDb(config.databaseUrl);
+  const events = { ...NO_EVENTS };
+  let target = NO_EVENTS;
+  for (const k of Object.keys(NO_EVENTS)) events[k] = (...a) => target[k](...a);
+  const services = createGatewayServices({ db, events, config });
+  const replayCache = new MemoryReplayCache();
+  const verifier = createNodeVerifier({ replayCache, windowMs: config.authWindowMs });
+  let sockets;
+  const app = buildGatewayApp({
+    config,
+    services,
+    events,
+    replayCache,
+    verifier,
+    pingDatabase: async () => true,
+    engineHealth: async (id) => sockets?.engineHealth(id),
+    logger: false,
+  });
+  await app.ready();
+  const deps = servicesSocketDeps({ engines: services.engines, billing: services.billing, verifier, logger: log });
+  if (variant.has("no-vitals-write")) delete deps.updateVitals;
+  if (variant.has("role-cache")) {
+    const lookup = deps.roleOf;
+    const cache = new Map();
+    deps.roleOf = (engineId, address) => {
+      const key = `${engineId}\n${address}`;
+      const hit = cache.get(key);
+      if (hit && Date.now() - hit.at < 2000) return hit.role;
+      const role = lookup(engineId, address);
+      cache.set(key, { at: Date.now(), role });
+      return role;
+    };
+  }
+  sockets = attachSockets(app.server, deps, {});
+  target = sockets.events;
+  await app.listen({ port: config.port, host: config.host });
+  const { port } = app.server.address();
+  return { url: `http://${config.host}:${port}`, services, sockets, close: async () => {} };
+}

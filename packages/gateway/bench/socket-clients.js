@@ -78,6 +78,7 @@ serveIpc({
     const failedIdx = [];
     let next = 0;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
       while (next < items.length) {
         const i = next++;
@@ -90,7 +91,8 @@ serveIpc({
     });
     await Promise.all(workers);
     const ms = performance.now() - t0;
-    return { ms, connected: items.length - failedIdx.length, failedIdx, errors };
+    const cpu = process.cpuUsage(cpu0);
+    return { ms, cpuS: (cpu.user + cpu.system) / 1e6, connected: items.length - failedIdx.length, failedIdx, errors };
   },
   /** GUI role: waits up to `timeoutMs` until every connected socket got initial_engine_statuses. */
   initial: async ({ timeoutMs = 30_000 }) => {

@@ -7,6 +7,8 @@ import { openGatewayDb, pingGatewayDb } from "./db/index.js";
 import type { GatewayEvents } from "./events.js";
 import { NO_EVENTS } from "./events.js";
 import { buildGatewayApp } from "./http/app.js";
+import { registerGuiStatic } from "./http/static.js";
+import { connectRedisReplayCache } from "./scale/redis-replay.js";
 import { createGatewayServices, type GatewayServices } from "./services/index.js";
 import { attachSockets, type GatewaySockets, servicesSocketDeps } from "./sockets/index.js";
 
@@ -43,8 +45,12 @@ export async function startGateway(config: GatewayConfig, log: GatewayLogger): P
   const db = await openGatewayDb(config.databaseUrl);
   const events = forwardingEvents();
   const services = createGatewayServices({ db, events, config });
-  // One replay cache for REST and the /gui-socket handshake (a Redis one with REDIS_URL comes with scale-out).
-  const replayCache = new MemoryReplayCache();
+  // One replay cache for REST and the /gui-socket handshake; with REDIS_URL, shared by every replica.
+  const sharedReplay =
+    config.redisUrl === undefined
+      ? undefined
+      : connectRedisReplayCache(config.redisUrl, (err) => log.warn(`replay cache: redis: ${err.message}`));
+  const replayCache = sharedReplay?.cache ?? new MemoryReplayCache();
   const verifier = createNodeVerifier({ replayCache, windowMs: config.authWindowMs });
   let sockets: GatewaySockets | undefined;
   const app = buildGatewayApp({
@@ -57,6 +63,7 @@ export async function startGateway(config: GatewayConfig, log: GatewayLogger): P
     engineHealth: async (engineId) => sockets?.engineHealth(engineId),
     logger: false,
   });
+  if (config.guiDir) registerGuiStatic(app, { root: config.guiDir });
   await app.ready();
   sockets = attachSockets(
     app.server,
@@ -83,6 +90,7 @@ export async function startGateway(config: GatewayConfig, log: GatewayLogger): P
         await running.close();
         await app.close();
         await db.destroy();
+        await sharedReplay?.close();
       })();
       return closed;
     },

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { type GatewayLogger, gatewayConfigFrom, startGateway } from "@flowork/gateway";
 import { UsageError } from "../errors.js";
 
@@ -5,6 +7,12 @@ export interface GatewayCommandOptions {
   port?: string;
   host?: string;
   data?: string;
+}
+
+/** The built GUI next to this CLI (`packages/gui/dist`, from `dist/commands/`), when it has been built. */
+export function builtGuiDir(): string | undefined {
+  const dir = fileURLToPath(new URL("../../../gui/dist", import.meta.url));
+  return existsSync(`${dir}/index.html`) ? dir : undefined;
 }
 
 export function parsePort(value: string | undefined, flag: string): number | undefined {
@@ -22,10 +30,12 @@ export async function gatewayCommand(
   write: (line: string) => void,
 ): Promise<number> {
   const port = parsePort(options.port, "--port");
+  const guiDir = builtGuiDir();
   const config = gatewayConfigFrom({
     ...(port !== undefined && { port }),
     ...(options.host !== undefined && { host: options.host }),
     ...(options.data !== undefined && { data: options.data }),
+    ...(guiDir !== undefined && { guiDir }),
   });
   const gateway = await startGateway(config, log);
   write(`flowork gateway ready: ${gateway.url}/ (API docs at ${gateway.url}/api/docs)`);

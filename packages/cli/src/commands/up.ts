@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { type EngineLogger, engineConfigFrom, startEngine } from "@flowork/engine";
 import { gatewayConfigFrom, startGateway } from "@flowork/gateway";
 import { UsageError } from "../errors.js";
-import { parsePort } from "./gateway.js";
+import { builtGuiDir, parsePort } from "./gateway.js";
 
 export interface UpOptions {
   data?: string;
@@ -61,7 +61,12 @@ export async function upCommand(
     GATEWAY_SECRET_TOKEN: secret,
     FLOWORK_BILLING: process.env.FLOWORK_BILLING ?? "off",
   };
-  const gateway = await startGateway(gatewayConfigFrom({ port, data: dataDir }, env), log);
+  const guiDir = builtGuiDir();
+  const gatewayConfig = gatewayConfigFrom(
+    { port, data: dataDir, ...(guiDir !== undefined && { guiDir }) },
+    env,
+  );
+  const gateway = await startGateway(gatewayConfig, log);
   const { engines, pairing } = gateway.services;
 
   const tokenFile = join(dataDir, "engine-token");

@@ -15,10 +15,19 @@ export interface EngineConfig {
   /** X-API-Key for /health and /metrics (GATEWAY_SECRET_TOKEN). */
   apiKey: string | undefined;
   secretKey: string | undefined;
+  /**
+   * FLOWORK_ENGINE_DATABASE_URL: `sqlite:<path>` or `postgres://...`; default `<dataDir>/engine.db`. Not
+   * `DATABASE_URL`, which is the gateway's (`flowork up` runs both in one process with one environment).
+   */
+  databaseUrl?: string | undefined;
   authWindowMs: number;
   maxFrameBytes: number;
   statusIntervalMs: number;
   version: string;
+  /** Queue mode (FLOWORK_QUEUE_URL, `redis://...`): runs go to a BullMQ queue that `flowork worker` processes. */
+  queueUrl?: string | undefined;
+  /** Key of the MAC on queued jobs, shared with the workers: FLOWORK_QUEUE_SECRET, else GATEWAY_SECRET_TOKEN. */
+  queueSecret?: string | undefined;
 }
 
 export const ENGINE_VERSION = "0.1.0";
@@ -50,9 +59,12 @@ export function engineConfigFrom(
     engineToken: env.FLOWORK_ENGINE_TOKEN || undefined,
     apiKey: env.GATEWAY_SECRET_TOKEN || undefined,
     secretKey: env.FLOWORK_SECRET_KEY || undefined,
+    databaseUrl: env.FLOWORK_ENGINE_DATABASE_URL || undefined,
     authWindowMs: int(env, "FLOWORK_AUTH_WINDOW_MS", 300_000, 1_000, 86_400_000),
     maxFrameBytes: int(env, "FLOWORK_MAX_FRAME_BYTES", 1_048_576, 1_024, 16 * 1_048_576),
     statusIntervalMs: int(env, "FLOWORK_STATUS_INTERVAL_MS", 10_000, 100, 3_600_000),
     version: ENGINE_VERSION,
+    queueUrl: env.FLOWORK_QUEUE_URL || undefined,
+    queueSecret: env.FLOWORK_QUEUE_SECRET || env.GATEWAY_SECRET_TOKEN || undefined,
   };
 }

@@ -11,6 +11,8 @@ import { RateLimiter } from "../http/rate-limit.js";
 import { connectGatewayLink } from "../link/gateway-link.js";
 import { JobEventHub } from "../link/job-event-hub.js";
 import { loadPlugins } from "../plugins/loader.js";
+import { CommandContext } from "../queue/command-context.js";
+import { QueueProducer } from "../queue/producer.js";
 import { createSandbox } from "../sandbox/index.js";
 import { openEngineStore } from "../store/index.js";
 import { MemoryVariables } from "../variables/memory.js";
@@ -88,13 +90,40 @@ async function authSourceFor(
   };
 }
 
+/** Queue mode's producer when FLOWORK_QUEUE_URL is set. @throws VALIDATION_FAILED without a queue secret. */
+async function openProducer(
+  config: EngineConfig,
+  engineId: string,
+  commands: CommandContext,
+  onEvent: ConstructorParameters<typeof JobManager>[0]["onEvent"] & {},
+): Promise<QueueProducer | undefined> {
+  if (!config.queueUrl) return undefined;
+  if (!config.queueSecret) {
+    throw new FloworkError(
+      "VALIDATION_FAILED",
+      "queue mode needs FLOWORK_QUEUE_SECRET (or GATEWAY_SECRET_TOKEN), shared with the workers",
+    );
+  }
+  return QueueProducer.open({
+    url: config.queueUrl,
+    engineId,
+    secret: config.queueSecret,
+    currentCommand: () => commands.current(),
+    onEvent,
+  });
+}
+
 /** Starts the Core Engine: stores, components, auth list, job manager, WebSocket, internal HTTP, triggers. */
 export async function startEngine(
   config: EngineConfig,
   log: EngineLogger = consoleLogger,
 ): Promise<RunningEngine> {
   const startedAt = Date.now();
-  const store = await openEngineStore({ dataDir: config.dataDir, secretKey: config.secretKey });
+  const store = await openEngineStore({
+    dataDir: config.dataDir,
+    secretKey: config.secretKey,
+    databaseUrl: config.databaseUrl,
+  });
   const registry = createBuiltinRegistry();
   const pluginsDir = join(config.dataDir, "components");
   const reportPlugins = async () => {
@@ -111,6 +140,10 @@ export async function startEngine(
 
   let ws: EngineWsServer | undefined;
   const hub = new JobEventHub();
+  const commands = new CommandContext();
+  const producer = await openProducer(config, auth.engineId(), commands, (event, meta) =>
+    jobs.relayRemote(event, meta),
+  );
   const jobs: JobManager = new JobManager({
     store: jobStoreFrom(store),
     events: store.events,
@@ -134,6 +167,7 @@ export async function startEngine(
       hub.emit(event, meta);
     },
     onError: (err, context) => log.error(context, err),
+    ...(producer && { remote: producer }),
   });
   const metrics = createEngineMetrics({
     active: () => jobs.activeCount,
@@ -207,7 +241,7 @@ export async function startEngine(
     verifier: createNodeVerifier({ replayCache: new MemoryReplayCache(), windowMs: config.authWindowMs }),
     engineId: auth.engineId,
     roleOf: (address) => auth.source.roleOf(address),
-    handlers,
+    handlers: producer ? commands.wrap(handlers) : handlers,
     audit: (record) => store.audit.append(record),
     rateLimit: (address) => perAddress.take(address),
     onAuthFailure: (code) => metrics.authFailure(code),
@@ -259,7 +293,8 @@ export async function startEngine(
           logger: { info: log.info, warn: log.warn, error: (m: string, err?: unknown) => log.error(m, err) },
         })
       : undefined;
-  const recovered = await jobs.recover();
+  // In queue mode the workers own unfinished runs: a stalled job resumes on another worker, not here.
+  const recovered = producer ? { interrupted: 0, resumed: 0 } : await jobs.recover();
   if (recovered.interrupted > 0)
     log.info(`${recovered.interrupted} interrupted run(s) found; ${recovered.resumed} resumed`);
   await triggers.refresh();
@@ -296,6 +331,7 @@ export async function startEngine(
         await ws?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await jobs.close();
+        await producer?.close();
         await sandbox.close();
         await store.close();
       })();

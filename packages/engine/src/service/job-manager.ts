@@ -15,6 +15,16 @@ import type { EventAppender, JobRequest, JobStore } from "./job-types.js";
 
 export type JobListener = (event: JobEvent) => void;
 
+/**
+ * Queue mode (SPEC section 8): where the engine hands its runs instead of running them (see `queue/producer.ts`).
+ * Workers run them, store their events and publish them back; the engine relays them with {@link JobManager.relayRemote}.
+ */
+export interface RemoteRunner {
+  enqueue(job: { jobId: string; request: JobRequest; workflow: unknown }): Promise<void>;
+  /** Asks the worker that holds a job to stop, pause or resume it. */
+  control(op: "stop" | "pause" | "resume", jobId: string): void;
+}
+
 export interface JobManagerOptions {
   store: JobStore;
   events: EventAppender;
@@ -30,6 +40,8 @@ export interface JobManagerOptions {
   onError?: (err: unknown, context: string) => void;
   /** How long checkpoint writes are coalesced (ms). */
   checkpointDelayMs?: number;
+  /** Queue mode: runs go to workers; this engine never runs them itself. */
+  remote?: RemoteRunner;
 }
 
 interface Job {
@@ -147,6 +159,10 @@ export class JobManager {
       job_id: job.jobId,
       status_data: { status: "QUEUED", mode: job.request.mode, start_time: new Date().toISOString() },
     });
+    if (this.#o.remote && !job.request.bypassQueue) {
+      void this.#sendRemote(job, this.#o.remote);
+      return;
+    }
     if (job.request.bypassQueue) {
       this.#start(job);
       return;
@@ -171,6 +187,67 @@ export class JobManager {
         this.#active--;
         this.#pump();
       });
+  }
+
+  /** Queue mode: the QUEUED event is stored before a worker can append after it; a failed enqueue fails the run. */
+  async #sendRemote(job: Job, remote: RemoteRunner): Promise<void> {
+    try {
+      await this.#o.events.flush();
+      await remote.enqueue({ jobId: job.jobId, request: job.request, workflow: job.compiled.workflow });
+    } catch (err) {
+      this.#o.onError?.(err, `enqueue ${job.jobId}`);
+      const message = `the job could not be queued: ${err instanceof Error ? err.message : String(err)}`;
+      await this.#finishHere(job, "FAILED", message).catch((e: unknown) => this.#o.onError?.(e, "enqueue"));
+    }
+  }
+
+  /**
+   * Queue mode, engine side: an event a worker published for one of this engine's jobs (the worker stored it).
+   * It reaches the job's listeners and `onEvent` (gateway relay); a final status settles the job here.
+   */
+  relayRemote(event: JobEvent, meta: { jobId: string; startedBy: string | null }): void {
+    const job = this.#jobs.get(meta.jobId);
+    if (!job) {
+      this.#o.onEvent?.(event, meta);
+      return;
+    }
+    if (event.type === "workflow_status_update") job.status = event.status_data.status;
+    job.emitted++;
+    this.#deliver(job, event);
+    if (event.type === "workflow_status_update" && TERMINAL_STATUSES.has(event.status_data.status)) {
+      this.#jobs.delete(job.jobId);
+      const d = event.status_data;
+      job.resolveDone({
+        job_id: job.jobId,
+        status: d.status as RunOutcome["status"],
+        result: (d.result ?? {}) as Record<string, unknown>,
+        ...(d.error_message !== undefined && { error: { code: "USER_ERROR", message: d.error_message } }),
+        started_at: d.start_time,
+        ended_at: d.end_time ?? new Date().toISOString(),
+        steps: 0,
+      });
+    }
+  }
+
+  /**
+   * Queue mode, worker side: runs a job whose row the engine already wrote (no QUEUED event, no fair queue: the
+   * queue's concurrency limits the worker), from `resumeFrom` when a previous worker left a checkpoint.
+   * @throws WORKFLOW_INVALID, or whatever the store throws.
+   */
+  async runQueued(request: JobRequest & { jobId: string }, resumeFrom?: RunCheckpoint): Promise<RunOutcome> {
+    const start = request.startNodeId !== undefined ? { startNodeId: request.startNodeId } : {};
+    const compiled = compileWorkflow(request.workflow, this.#o.registry, start);
+    const job = this.#newJob(request.jobId, request, compiled);
+    if (resumeFrom) job.resumeFrom = resumeFrom;
+    this.#jobs.set(job.jobId, job);
+    this.#active++;
+    try {
+      await this.#execute(job);
+    } finally {
+      this.#active--;
+      this.#jobs.delete(job.jobId);
+    }
+    return job.done;
   }
 
   async #execute(job: Job): Promise<void> {
@@ -258,6 +335,10 @@ export class JobManager {
     if (event.type === "workflow_status_update") job.status = event.status_data.status;
     job.emitted++;
     this.#o.events.append(job.jobId, event);
+    this.#deliver(job, event);
+  }
+
+  #deliver(job: Job, event: JobEvent): void {
     for (const listener of job.listeners) {
       try {
         listener(event);
@@ -296,6 +377,10 @@ export class JobManager {
 
   stop(jobId: string, address: string, isAdmin: boolean): { job_id: string; status: JobStatus } {
     const job = this.#controllable(jobId, address, isAdmin);
+    if (this.#o.remote && !job.run) {
+      this.#o.remote.control("stop", jobId);
+      return { job_id: jobId, status: "STOPPED" };
+    }
     if (job.run) {
       job.run.stop();
       return { job_id: jobId, status: "STOPPED" };
@@ -305,10 +390,15 @@ export class JobManager {
   }
 
   async #cancelQueued(job: Job): Promise<void> {
+    await this.#finishHere(job, "STOPPED");
+  }
+
+  /** Ends a job that never ran here (stopped while queued, or not queued at all). */
+  async #finishHere(job: Job, status: "STOPPED" | "FAILED", errorMessage?: string): Promise<void> {
     const now = new Date().toISOString();
     const outcome: RunOutcome = {
       job_id: job.jobId,
-      status: "STOPPED",
+      status,
       result: {},
       started_at: now,
       ended_at: now,
@@ -317,21 +407,34 @@ export class JobManager {
     this.#emit(job, {
       type: "workflow_status_update",
       job_id: job.jobId,
-      status_data: { status: "STOPPED", mode: job.request.mode, start_time: now, end_time: now, result: {} },
+      status_data: {
+        status,
+        mode: job.request.mode,
+        start_time: now,
+        end_time: now,
+        result: {},
+        ...(errorMessage !== undefined && { error_message: errorMessage }),
+      },
     });
-    await this.#o.store.setStatus(job.jobId, "STOPPED", { ended_at: now, duration_ms: 0 });
+    await this.#o.store.setStatus(job.jobId, status, {
+      ended_at: now,
+      duration_ms: 0,
+      ...(errorMessage !== undefined && { error_message: errorMessage }),
+    });
     this.#jobs.delete(job.jobId);
     job.resolveDone(outcome);
   }
 
   pause(jobId: string, address: string, isAdmin: boolean): { job_id: string; status: JobStatus } {
     const job = this.#controllable(jobId, address, isAdmin);
+    if (this.#o.remote && !job.run) this.#o.remote.control("pause", jobId);
     job.run?.pause();
     return { job_id: jobId, status: job.run?.status ?? job.status };
   }
 
   resume(jobId: string, address: string, isAdmin: boolean): { job_id: string; status: JobStatus } {
     const job = this.#controllable(jobId, address, isAdmin);
+    if (this.#o.remote && !job.run) this.#o.remote.control("resume", jobId);
     job.run?.resume();
     return { job_id: jobId, status: job.run?.status ?? job.status };
   }

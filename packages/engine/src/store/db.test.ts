@@ -107,10 +107,10 @@ describe("openEngineStore", () => {
     expect((await readdir(dir)).sort()).toEqual(["a.db", "b.db", "d"]);
   });
 
-  it("refuses PostgreSQL for now and unknown URLs with VALIDATION_FAILED", async () => {
+  it("refuses unknown URLs and a bad PostgreSQL schema name with VALIDATION_FAILED", async () => {
     await expect(
-      openEngineStore({ dataDir: dir, databaseUrl: "postgres://u:p@localhost/flowork", env: {} }),
-    ).rejects.toMatchObject({ code: "VALIDATION_FAILED", message: /not support PostgreSQL yet/ });
+      openEngineStore({ dataDir: dir, databaseUrl: "postgres://u@localhost/f", pgSchema: "x;y", env: {} }),
+    ).rejects.toMatchObject({ code: "VALIDATION_FAILED", message: /schema/ });
     await expect(openEngineStore({ dataDir: dir, databaseUrl: "mysql://x", env: {} })).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
     });

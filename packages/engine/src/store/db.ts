@@ -1,6 +1,7 @@
 import { FloworkError } from "@flowork/protocol";
 import Database from "better-sqlite3";
-import { Kysely, Migrator, type SqliteDatabase, SqliteDialect } from "kysely";
+import { Kysely, Migrator, type SqliteDatabase, SqliteDialect, sql } from "kysely";
+import { dialectOf } from "./migrations/dialect.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { EngineDatabase } from "./schema.js";
 
@@ -64,7 +65,7 @@ export async function openSqlite(
  * this build does not know) is refused rather than guessed at.
  */
 export async function migrateToLatest(db: Kysely<EngineDatabase>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(await migrationSchema(db)) });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
@@ -74,6 +75,18 @@ export async function migrateToLatest(db: Kysely<EngineDatabase>): Promise<strin
     });
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/**
+ * PostgreSQL: the connection's current schema, named explicitly. Kysely's migrator looks its tables up by name
+ * across every schema, so an engine in schema `engine` of a database whose `public` schema already holds the
+ * gateway's `kysely_migration` tables would otherwise think its own exist and fail.
+ */
+async function migrationSchema(db: Kysely<EngineDatabase>): Promise<{ migrationTableSchema?: string }> {
+  if (dialectOf(db) !== "postgres") return {};
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  return schema === null || schema === undefined ? {} : { migrationTableSchema: schema };
 }
 
 /** Prepared statements kept per database (LRU), keyed by SQL text. */

@@ -1,7 +1,7 @@
 /*
  * The engine's persistent stores (SPEC sections 4, 7, 8) behind Kysely: presets, variables (secrets sealed with
- * AES-256-GCM), settings, executions with their events, the audit log. SQLite now; every query is written to run
- * on PostgreSQL as well (see schema.ts for the storage conventions).
+ * AES-256-GCM), settings, executions with their events, the audit log. SQLite by default, PostgreSQL on a
+ * `postgres://` URL: every query runs on both (see schema.ts for the storage conventions).
  */
 import { mkdir, open } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -12,6 +12,7 @@ import { type StoreOptions, storeContext } from "./common.js";
 import { migrateToLatest, openSqlite } from "./db.js";
 import { EventWriter, type EventWriterOptions } from "./event-writer.js";
 import { ExecutionStore } from "./executions.js";
+import { isPostgresUrl, openPostgres } from "./postgres.js";
 import { PresetStore } from "./presets.js";
 import type { EngineDatabase } from "./schema.js";
 import { openSecretBox } from "./secret-setup.js";
@@ -29,6 +30,7 @@ export type { HistoryQuery, NewExecution, NodeRecord, StatusChange } from "./exe
 export { ExecutionStore } from "./executions.js";
 export { KEY_FILE_NAME, loadOrCreateKeyFile } from "./key-file.js";
 export { MIGRATIONS, migrationProvider } from "./migrations/index.js";
+export { isPostgresUrl, type OpenPostgresOptions, openPostgres } from "./postgres.js";
 export { type PresetSaveMeta, PresetStore, type StoredPreset } from "./presets.js";
 export type { EngineDatabase } from "./schema.js";
 export { SettingsStore } from "./settings.js";
@@ -50,8 +52,13 @@ export interface EngineStoreSetup extends StoreOptions {
 export interface EngineStoreOptions extends EngineStoreSetup {
   /** The engine's data folder (created with mode 0700); holds `engine.db` and `secret.key` by default. */
   dataDir: string;
-  /** `sqlite:<path>` (also `sqlite://<path>`, `sqlite::memory:`); default `<dataDir>/engine.db`. */
+  /**
+   * `sqlite:<path>` (also `sqlite://<path>`, `sqlite::memory:`) or `postgres://...`; default `<dataDir>/engine.db`.
+   * On PostgreSQL the data folder still holds `secret.key` (unless a key is given).
+   */
   databaseUrl?: string | undefined;
+  /** PostgreSQL only: the schema (`search_path`) to use, e.g. one per engine sharing a database. */
+  pgSchema?: string | undefined;
 }
 
 /** Every persistent store of the engine, over one database. */
@@ -71,7 +78,7 @@ export interface EngineStore {
 /**
  * Opens the engine's stores: creates the data folder, opens and migrates the database, sets up the secret key.
  *
- * @throws FloworkError VALIDATION_FAILED for an unsupported `databaseUrl` (PostgreSQL comes later) or a bad key
+ * @throws FloworkError VALIDATION_FAILED for an unsupported `databaseUrl` or a bad key
  * file; CONFLICT when the secret key is not the one that encrypted the stored secrets; INTERNAL when the
  * database cannot be opened or migrated.
  * @example
@@ -82,6 +89,10 @@ export interface EngineStore {
 export async function openEngineStore(options: EngineStoreOptions): Promise<EngineStore> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (options.databaseUrl !== undefined && isPostgresUrl(options.databaseUrl)) {
+    const db = openPostgres(options.databaseUrl, { schema: options.pgSchema });
+    return createEngineStore(db, { ...options, dataDir });
+  }
   const path = sqlitePath(options.databaseUrl, dataDir);
   if (path !== ":memory:") await createPrivateFile(path);
   const db = await openSqlite(path, { migrate: false });
@@ -131,16 +142,13 @@ export async function createEngineStore(
 /** The SQLite file a `databaseUrl` names (`:memory:` kept as is). */
 function sqlitePath(databaseUrl: string | undefined, dataDir: string): string {
   if (databaseUrl === undefined || databaseUrl === "") return join(dataDir, "engine.db");
-  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    throw new FloworkError(
-      "VALIDATION_FAILED",
-      "the engine store does not support PostgreSQL yet: use sqlite:<path> or leave DATABASE_URL unset",
-    );
-  }
   const match = /^sqlite:(?:\/\/)?(.*)$/i.exec(databaseUrl);
   const rest = match?.[1];
   if (rest === undefined || rest === "") {
-    throw new FloworkError("VALIDATION_FAILED", "the engine database URL must be sqlite:<path>");
+    throw new FloworkError(
+      "VALIDATION_FAILED",
+      "the engine database URL must be sqlite:<path> or postgres://...",
+    );
   }
   return rest === ":memory:" ? rest : resolve(rest);
 }

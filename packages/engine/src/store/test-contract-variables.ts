@@ -137,6 +137,31 @@ export function describeVariableContract(h: ContractHarness): void {
       expect(await h.store.variables.list()).toEqual([]);
     });
 
+    it("waits for a concurrent writer of the same variable instead of losing its update", async () => {
+      await h.store.variables.upsert("V", { ...plain, value: "old", values: ["a"] });
+      let release = (): void => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let markLocked = (): void => {};
+      const locked = new Promise<void>((resolve) => {
+        markLocked = resolve;
+      });
+      const writer = h.store.db.transaction().execute(async (trx) => {
+        await trx.updateTable("variables").set({ value: "new" }).where("name", "=", "V").execute();
+        markLocked();
+        await held;
+      });
+      await locked;
+      // value omitted: the upsert must keep the value committed by the writer, not the one it saw before.
+      const upsert = h.store.variables.upsert("V", { ...plain, values: ["b"] });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      release();
+      await writer;
+      expect(await upsert).toMatchObject({ value: "new", values: ["b"] });
+      expect(await h.store.variables.get("V")).toMatchObject({ value: "new", values: ["b"] });
+    });
+
     it("refuses bad names and data with VALIDATION_FAILED, without echoing the value", async () => {
       const { variables } = h.store;
       await expect(variables.upsert("lower", { ...plain, value: "v" })).rejects.toMatchObject({

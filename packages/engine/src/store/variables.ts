@@ -16,6 +16,7 @@ import {
   storeContext,
 } from "./common.js";
 import type { SecretBox } from "./crypto.js";
+import { dialectOf } from "./migrations/dialect.js";
 import type { EngineDatabase, VariablesTable } from "./schema.js";
 
 /** The AAD binding a ciphertext to one field of one variable. */
@@ -35,11 +36,14 @@ export class VariableStore {
   readonly #db: Kysely<EngineDatabase>;
   readonly #box: SecretBox;
   readonly #ctx: StoreContext;
+  /** PostgreSQL: lock the row read by `upsert` (SQLite transactions already serialise writers). */
+  readonly #lockRows: boolean;
 
   constructor(db: Kysely<EngineDatabase>, box: SecretBox, options?: StoreOptions) {
     this.#db = db;
     this.#box = box;
     this.#ctx = storeContext(options);
+    this.#lockRows = dialectOf(db) === "postgres";
   }
 
   /** Every variable as clients see it, by name; secrets show `""`/`[]` and are never decrypted here. */
@@ -96,6 +100,8 @@ export class VariableStore {
 
   /**
    * Creates or replaces `name`; an omitted `value`/`values` keeps the stored one (empty for a new variable).
+   * Read-modify-write in one transaction; on PostgreSQL the stored row is read `FOR UPDATE`, so a concurrent
+   * writer of the same variable is waited for rather than overwritten with stale values (a lost update).
    * @returns the client view of the stored variable.
    * @throws FloworkError VALIDATION_FAILED for a bad name or data, or a secret made plain without new values.
    */
@@ -103,7 +109,12 @@ export class VariableStore {
     parseOrThrow(VariableNameSchema, name, "invalid variable name");
     const d = parseOrThrow(VariableDataSchema, data, "invalid variable data");
     return this.#db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom("variables").selectAll().where("name", "=", name).executeTakeFirst();
+      const row = await trx
+        .selectFrom("variables")
+        .selectAll()
+        .where("name", "=", name)
+        .$if(this.#lockRows, (qb) => qb.forUpdate())
+        .executeTakeFirst();
       let value = d.value;
       let values = d.values;
       if (row !== undefined && row.is_secret === 1 && !d.is_secret) {

@@ -3,10 +3,11 @@ import {
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
+  randomBytes,
   sign,
   verify,
 } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalJson } from "@flowork/protocol";
 import type { License } from "../services/types.js";
@@ -16,7 +17,9 @@ export const LICENSE_KEY_FILE = "license-key.pem";
 
 /**
  * Loads the Ed25519 license key from `<dataDir>/license-key.pem` (PKCS#8 PEM), creating it once with mode 0600.
- * Two processes racing to create it both end up with the file that won (`wx` creation, then re-read).
+ * Two processes racing to create it both end up with the file that won: the key is written to a private temp
+ * file and published with `link` (atomic, fails when the file exists), so no reader ever sees a half-written
+ * file (a replica reading it while another was still writing it answered INTERNAL).
  * Replicas behind a load balancer must share this file (same data folder or a mounted secret).
  */
 export function loadOrCreateLicenseKey(dataDir: string): KeyObject {
@@ -29,12 +32,16 @@ export function loadOrCreateLicenseKey(dataDir: string): KeyObject {
   mkdirSync(dataDir, { recursive: true });
   const { privateKey } = generateKeyPairSync("ed25519");
   const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  writeFileSync(temp, pem, { mode: 0o600, flag: "wx" });
   try {
-    writeFileSync(path, pem, { mode: 0o600, flag: "wx" });
+    linkSync(temp, path);
     return privateKey;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     return createPrivateKey(readFileSync(path, "utf8"));
+  } finally {
+    unlinkSync(temp);
   }
 }
 

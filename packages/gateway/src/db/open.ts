@@ -69,6 +69,9 @@ function createKysely(databaseUrl: string, options: OpenGatewayDbOptions): Kysel
       max: options.pgPoolSize ?? 10,
       ...(options.pgSchema === undefined ? {} : { options: `-c search_path=${options.pgSchema}` }),
     });
+    // An idle client whose server went away (PostgreSQL restarted) emits `error` on the pool; unhandled, that
+    // would kill the gateway. The next query opens a fresh connection or fails on its own.
+    pool.on("error", () => {});
     return new Kysely<GatewayDatabase>({ dialect: new PostgresDialect({ pool }) });
   }
   throw new FloworkError("VALIDATION_FAILED", "DATABASE_URL must start with sqlite: or postgres://", {

@@ -4,7 +4,7 @@ import { type CreateTableBuilder, type Kysely, PostgresAdapter } from "kysely";
 export type StoreDialect = "sqlite" | "postgres";
 
 /** Which dialect a Kysely instance speaks (PostgreSQL when its adapter is Kysely's PostgresAdapter). */
-export function dialectOf(db: Kysely<unknown>): StoreDialect {
+export function dialectOf<DB>(db: Kysely<DB>): StoreDialect {
   return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
 }
 

@@ -1,0 +1,763 @@
+// Flowork vs. peers: the same flow (HTTP endpoint -> set a field -> respond) on Flowork, Node-RED and optionally
+// n8n, each in its own process on 127.0.0.1, driven by bench/peers/load.js (its own process, keep-alive, closed
+// loop) at 1, 10 and 50 connections, rounds alternating A B A B. Prints req/s, p50/p99, errors, the server's RSS
+// and CPU, and the ratios Flowork / peer. Install the peers first: bash bench/peers/install.sh [--with-n8n].
+//
+//   node bench/peers/run.js [--with-n8n] [--duration=10] [--warmup=2] [--rounds=2] [--connections=1,10,50]
+//                           [--only=flowork,node-red,n8n] [--no-build] [--json=FILE]
+//   node bench/peers/run.js --profile [--connections=10] [--duration=10]
+//       Flowork alone under `node --cpu-prof`; prints the top self-time functions (profile kept in .peers/profiles/).
+//   node bench/peers/run.js --summarise=FILE.cpuprofile [--top=30]     the same summary of an existing profile
+//
+// Flowork keeps its default settings: every run's execution history is stored (SQLite in .peers/flowork-data/).
+// Node-RED stores nothing per request. n8n saves every execution (its default) in its SQLite database.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { generatePrivateKey } from "viem/accounts";
+import WebSocket from "ws";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, "..", "..");
+const PEERS = join(HERE, ".peers");
+const NODE_RED_DIR = join(PEERS, "node-red");
+const N8N_DIR = join(PEERS, "n8n");
+const BODY = JSON.stringify({ customer: "acme", amount: 42, items: [1, 2, 3] });
+
+// ------------------------------------------------------------------------------------------------ options
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const opt = (name, fallback) => {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a === undefined ? fallback : a.slice(name.length + 3);
+};
+const PROFILE = flag("profile");
+const WITH_N8N = flag("with-n8n");
+const DURATION_S = Number(opt("duration", "10"));
+const WARMUP_S = Number(opt("warmup", "2"));
+const ROUNDS = Number(opt("rounds", PROFILE ? "1" : "2"));
+const CONNECTIONS = opt("connections", PROFILE ? "10" : "1,10,50").split(",").map(Number);
+const ONLY = opt("only", "")
+  .split(",")
+  .filter(Boolean);
+const JSON_OUT = opt("json", join(PEERS, `results-${new Date().toISOString().replace(/[:.]/g, "-")}.json`));
+for (const [k, v] of [
+  ["duration", DURATION_S],
+  ["warmup", WARMUP_S],
+  ["rounds", ROUNDS],
+]) {
+  if (!Number.isFinite(v) || v < 0 || v > 300) throw new Error(`--${k} must be a number from 0 to 300`);
+}
+if (CONNECTIONS.some((c) => !Number.isInteger(c) || c < 1 || c > 500))
+  throw new Error("--connections: integers from 1 to 500");
+
+const log = (...a) => console.log(...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n, d = 0) =>
+  Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }) : "-";
+
+// ------------------------------------------------------------------------------------------------ processes
+const children = new Set();
+function killAll() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+}
+process.on("exit", killAll);
+for (const s of ["SIGINT", "SIGTERM"])
+  process.on(s, () => {
+    killAll();
+    process.exit(130);
+  });
+
+/** Spawns a server process; keeps the last 20 kB of its output for error reports. */
+function launch(name, command, argv, options) {
+  const child = spawn(command, argv, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let out = "";
+  const keep = (d) => {
+    out = (out + d.toString()).slice(-20_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  child.on("exit", () => children.delete(child));
+  return {
+    name,
+    child,
+    pid: child.pid,
+    output: () => out,
+    waitFor: (re, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const t0 = Date.now();
+        const tick = setInterval(() => {
+          const m = re.exec(out);
+          if (m) {
+            clearInterval(tick);
+            resolve(m);
+          } else if (child.exitCode !== null || Date.now() - t0 > timeoutMs) {
+            clearInterval(tick);
+            reject(new Error(`${name} did not start (exit ${child.exitCode}):\n${out.slice(-4000)}`));
+          }
+        }, 50);
+      }),
+    stop: (timeoutMs = 15_000) =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        const t = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        child.once("exit", (code) => {
+          clearTimeout(t);
+          resolve(code);
+        });
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/**
+ * A free port below the kernel's ephemeral range (ip_local_port_range), so that no client socket of another process
+ * on this machine can take it as its source port while a slow server (n8n: ~10 s) is still starting.
+ */
+function canListen(port) {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+async function freePort() {
+  let low = 32768;
+  try {
+    low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || low;
+  } catch {}
+  const from = Math.max(1024, low - 12_000);
+  for (let i = 0; i < 200; i++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    if (await canListen(port)) return port;
+  }
+  throw new Error("no free port found");
+}
+
+async function post(url, body = BODY) {
+  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  return { status: r.status, text: await r.text() };
+}
+
+/** POSTs until the endpoint answers 200 (the server may listen before its flow is deployed). */
+async function waitForEndpoint(server, url, timeoutMs) {
+  const t0 = Date.now();
+  let last = "";
+  while (Date.now() - t0 < timeoutMs) {
+    if (server.child.exitCode !== null) break;
+    try {
+      const r = await post(url);
+      if (r.status === 200) return r;
+      last = `${r.status} ${r.text.slice(0, 200)}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await sleep(200);
+  }
+  throw new Error(`${server.name}: ${url} never answered 200 (last: ${last})\n${server.output().slice(-4000)}`);
+}
+
+// /proc readers: the server's whole process tree (n8n may start task-runner children), in bytes and clock ticks.
+function treePids(pid) {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const tid of readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = readFileSync(`/proc/${out[i]}/task/${tid}/children`, "utf8").trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {}
+  }
+  return out;
+}
+function rssBytes(pid) {
+  let sum = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
+      if (m) sum += Number(m[1]) * 1024;
+    } catch {}
+  }
+  return sum;
+}
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuMs(pid) {
+  let ticks = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {}
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+const MiB = (b) => b / 2 ** 20;
+
+// ------------------------------------------------------------------------------------------------ systems
+async function startFlowork({ cpuProfDir } = {}) {
+  const { signerFromPrivateKey } = await import(pathToFileURL(join(ROOT, "packages/protocol/dist/index.js")).href);
+  const { EngineClient } = await import(pathToFileURL(join(ROOT, "packages/sdk/dist/index.js")).href);
+  const signer = signerFromPrivateKey(generatePrivateKey());
+  const dataDir = join(PEERS, "flowork-data");
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  const nodeArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const server = launch("flowork", process.execPath, [...nodeArgs, join(HERE, "flowork-engine.js")], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      FLOWORK_ENGINE_ID: "bench-peers",
+      FLOWORK_AUTHORIZED_ADDRESSES: `${signer.address.toLowerCase()}:owner`,
+      FLOWORK_DATA_DIR: dataDir,
+    },
+  });
+  const m = await server.waitFor(/flowork engine ready: port=(\d+) engine_id=(\S+)/, 30_000);
+  const port = Number(m[1]);
+  const client = new EngineClient({
+    url: `ws://127.0.0.1:${port}/`,
+    engineId: m[2],
+    signer,
+    connect: (u) => new WebSocket(u),
+    timeoutMs: 15_000,
+  });
+  await client.open();
+  const workflow = {
+    nodes: [
+      {
+        id: "in",
+        name: "Webhook",
+        x: 0,
+        y: 0,
+        module_id: "webhook_trigger",
+        config_values: { path: "bench", method: "POST", response_mode: "last_node" },
+      },
+      { id: "set", name: "Set", x: 200, y: 0, module_id: "set_data", config_values: { fields: { flowork: true } } },
+    ],
+    connections: [{ id: "c0", source: "in", target: "set", target_port_name: "input" }],
+  };
+  const saved = await client.request("save_preset", { name: "bench-peers", workflow_data: workflow });
+  const settings = await client.request("request_settings").catch(() => undefined);
+  client.close();
+  const url = `http://127.0.0.1:${port}/webhook/bench`;
+  const sample = await waitForEndpoint(server, url, 30_000);
+  return {
+    ...server,
+    label: "Flowork",
+    url,
+    sample,
+    note:
+      `preset "${saved.name}" v${saved.version}; history stored for every run` +
+      (settings?.settings ? ` (settings: ${JSON.stringify(settings.settings).slice(0, 160)})` : ""),
+  };
+}
+
+async function startNodeRed() {
+  const red = join(NODE_RED_DIR, "node_modules", "node-red", "red.js");
+  if (!existsSync(red)) throw new Error("Node-RED is not installed: run bash bench/peers/install.sh");
+  const version = JSON.parse(readFileSync(join(NODE_RED_DIR, "node_modules", "node-red", "package.json"))).version;
+  const userDir = join(PEERS, "node-red-user");
+  await rm(userDir, { recursive: true, force: true });
+  await mkdir(userDir, { recursive: true });
+  const port = await freePort();
+  // .cjs: the repo root's package.json says "type": "module", and Node-RED require()s its settings file.
+  const settingsFile = join(userDir, "settings.cjs");
+  await writeFile(
+    settingsFile,
+    `module.exports = ${JSON.stringify(
+      {
+        uiHost: "127.0.0.1",
+        uiPort: port,
+        flowFile: "flows.json",
+        httpAdminRoot: false, // no editor, no admin API: nothing to authenticate
+        httpNodeRoot: "/",
+        diagnostics: { enabled: false, ui: false },
+        runtimeState: { enabled: false, ui: false },
+        telemetry: { enabled: false, updateNotification: false },
+        logging: { console: { level: "warn", metrics: false, audit: false } },
+        externalModules: { autoInstall: false },
+        contextStorage: { default: { module: "memory" } },
+      },
+      null,
+      2,
+    )};\n`,
+  );
+  const flows = [
+    { id: "bench-tab", type: "tab", label: "bench", disabled: false, info: "" },
+    {
+      id: "bench-in",
+      type: "http in",
+      z: "bench-tab",
+      name: "POST /bench",
+      url: "/bench",
+      method: "post",
+      upload: false,
+      swaggerDoc: "",
+      x: 120,
+      y: 80,
+      wires: [["bench-set"]],
+    },
+    {
+      id: "bench-set",
+      type: "change",
+      z: "bench-tab",
+      name: "set flowork",
+      rules: [{ t: "set", p: "payload.flowork", pt: "msg", to: "true", tot: "bool" }],
+      action: "",
+      property: "",
+      from: "",
+      to: "",
+      reg: false,
+      x: 320,
+      y: 80,
+      wires: [["bench-out"]],
+    },
+    {
+      id: "bench-out",
+      type: "http response",
+      z: "bench-tab",
+      name: "",
+      statusCode: "",
+      headers: {},
+      x: 500,
+      y: 80,
+      wires: [],
+    },
+  ];
+  await writeFile(join(userDir, "flows.json"), `${JSON.stringify(flows, null, 2)}\n`);
+  const server = launch(
+    "node-red",
+    process.execPath,
+    [red, "--userDir", userDir, "--settings", settingsFile, "--port", String(port), "--no-telemetry"],
+    { cwd: userDir, env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" } },
+  );
+  const url = `http://127.0.0.1:${port}/bench`;
+  const sample = await waitForEndpoint(server, url, 60_000);
+  return { ...server, label: `Node-RED ${version}`, url, sample, note: "editor off; no per-request storage" };
+}
+
+function n8nEnv(userFolder, port) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    N8N_USER_FOLDER: userFolder,
+    DB_TYPE: "sqlite",
+    N8N_PORT: String(port),
+    N8N_LISTEN_ADDRESS: "127.0.0.1",
+    N8N_HOST: "127.0.0.1",
+    N8N_PROTOCOL: "http",
+    WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+    N8N_DIAGNOSTICS_ENABLED: "false",
+    N8N_VERSION_NOTIFICATIONS_ENABLED: "false",
+    N8N_PERSONALIZATION_ENABLED: "false",
+    N8N_TEMPLATES_ENABLED: "false",
+    N8N_COMMUNITY_PACKAGES_ENABLED: "false",
+    N8N_LICENSE_AUTO_RENEW_ENABLED: "false",
+    N8N_HIRING_BANNER_ENABLED: "false",
+    N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: "true",
+    N8N_LOG_LEVEL: "warn",
+    N8N_DIAGNOSTICS_CONFIG_FRONTEND: "",
+    N8N_DIAGNOSTICS_CONFIG_BACKEND: "",
+    EXTERNAL_FRONTEND_HOOKS_URLS: "",
+    NODE_ENV: "production",
+  };
+}
+
+async function startN8n() {
+  const bin = join(N8N_DIR, "node_modules", "n8n", "bin", "n8n");
+  if (!existsSync(bin) || !existsSync(join(N8N_DIR, ".installed")))
+    throw new Error("n8n is not installed: run bash bench/peers/install.sh --with-n8n");
+  const version = JSON.parse(readFileSync(join(N8N_DIR, "node_modules", "n8n", "package.json"))).version;
+  const userFolder = join(PEERS, "n8n-user");
+  await rm(userFolder, { recursive: true, force: true });
+  await mkdir(userFolder, { recursive: true });
+  const port = await freePort();
+  const env = n8nEnv(userFolder, port);
+  const id = "BenchPeersFlow01";
+  const workflow = {
+    id,
+    name: "bench-peers",
+    active: false,
+    settings: { executionOrder: "v1" },
+    nodes: [
+      {
+        id: "6b0b8a86-6d0e-4a2b-9a51-2f6c1d5e0b01",
+        name: "Webhook",
+        type: "n8n-nodes-base.webhook",
+        typeVersion: 2,
+        position: [0, 0],
+        webhookId: "0d7f4f0e-1d7c-4c83-8e43-6f2b9f6e8b02",
+        parameters: { httpMethod: "POST", path: "bench", responseMode: "lastNode", options: {} },
+      },
+      {
+        id: "a2c1e1f4-3b7d-4a55-8f1e-1c9d2e7b0c03",
+        name: "Set",
+        type: "n8n-nodes-base.set",
+        typeVersion: 3.4,
+        position: [220, 0],
+        parameters: {
+          mode: "manual",
+          assignments: {
+            assignments: [
+              { id: "5e9d1c2b-7a4f-4e3d-9b8c-0a1b2c3d4e04", name: "flowork", value: true, type: "boolean" },
+            ],
+          },
+          includeOtherFields: true,
+          options: {},
+        },
+      },
+    ],
+    connections: { Webhook: { main: [[{ node: "Set", type: "main", index: 0 }]] } },
+  };
+  const file = join(userFolder, "bench-workflow.json");
+  await writeFile(file, JSON.stringify(workflow, null, 2));
+  const cli = (argv) =>
+    new Promise((resolve, reject) => {
+      const p = launch("n8n-cli", process.execPath, [bin, ...argv], { cwd: userFolder, env });
+      p.child.on("exit", (code) =>
+        code === 0 ? resolve(p.output()) : reject(new Error(`n8n ${argv.join(" ")} -> ${code}\n${p.output()}`)),
+      );
+    });
+  log(`  n8n: import:workflow (first command also creates the SQLite database) ...`);
+  await cli(["import:workflow", `--input=${file}`]);
+  // 1.x: update:workflow --active=true (2.x renamed it publish:workflow).
+  await cli(["update:workflow", `--id=${id}`, "--active=true"]);
+  for (let attempt = 1; ; attempt++) {
+    const p = attempt === 1 ? port : await freePort();
+    const server = launch("n8n", process.execPath, [bin, "start"], { cwd: userFolder, env: n8nEnv(userFolder, p) });
+    const url = `http://127.0.0.1:${p}/webhook/bench`;
+    try {
+      const sample = await waitForEndpoint(server, url, 180_000);
+      return { ...server, label: `n8n ${version}`, url, sample, note: "SQLite; every execution saved (default)" };
+    } catch (err) {
+      await server.stop();
+      if (attempt >= 3 || !/already in use/.test(server.output())) throw err;
+      log(`  n8n: port ${p} was taken meanwhile; retrying on another port`);
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ load
+function runLoad(system, connections) {
+  return new Promise((resolve, reject) => {
+    const opts = { url: system.url, connections, warmupMs: WARMUP_S * 1000, durationMs: DURATION_S * 1000, body: BODY };
+    const p = spawn(process.execPath, [join(HERE, "load.js"), JSON.stringify(opts)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.add(p);
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => {
+      out += d;
+    });
+    p.stderr.on("data", (d) => {
+      err += d;
+    });
+    let peak = rssBytes(system.pid);
+    const rssStart = peak;
+    let cpu0 = cpuMs(system.pid);
+    let t0 = performance.now();
+    const atMeasure = setTimeout(() => {
+      cpu0 = cpuMs(system.pid);
+      t0 = performance.now();
+    }, WARMUP_S * 1000);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssBytes(system.pid));
+    }, 200);
+    p.on("exit", (code) => {
+      clearInterval(sampler);
+      clearTimeout(atMeasure);
+      children.delete(p);
+      const cpu = cpuMs(system.pid) - cpu0;
+      const wall = performance.now() - t0;
+      const rssEnd = rssBytes(system.pid);
+      peak = Math.max(peak, rssEnd);
+      if (code !== 0) return reject(new Error(`load.js exited ${code}: ${err}`));
+      const r = JSON.parse(out);
+      resolve({
+        ...r,
+        rss_start_mib: MiB(rssStart),
+        rss_peak_mib: MiB(peak),
+        rss_end_mib: MiB(rssEnd),
+        cpu_pct: (100 * cpu) / wall,
+        cpu_us_per_req: r.requests ? (1000 * cpu) / ((r.requests * wall) / (r.seconds * 1000)) : Number.NaN,
+      });
+    });
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ profile summary
+function summariseProfile(file, top = 30) {
+  const prof = JSON.parse(readFileSync(file, "utf8"));
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const selfUs = new Map();
+  for (let i = 0; i < prof.samples.length; i++) {
+    const id = prof.samples[i];
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  }
+  const shortUrl = (u) => {
+    if (!u) return "";
+    const s = u.replace(/^file:\/\//, "");
+    const nm = s.lastIndexOf("/node_modules/");
+    if (nm >= 0) return s.slice(nm + 1);
+    return s.startsWith(ROOT) ? s.slice(ROOT.length + 1) : s;
+  };
+  const keyOf = (n) => {
+    const f = n.callFrame;
+    return `${f.functionName || "(anonymous)"}  ${shortUrl(f.url)}${f.url ? `:${f.lineNumber + 1}` : ""}`;
+  };
+  const area = (n) => {
+    const u = shortUrl(n.callFrame.url);
+    if (!u) return n.callFrame.functionName.startsWith("(") ? n.callFrame.functionName : "(native/builtin)";
+    if (u.startsWith("node:")) return `${u.split("/")[0].replace(/^node:internal\//, "node:internal/")}`;
+    if (u.startsWith("node_modules/")) {
+      const parts = u.split("/");
+      return parts[1].startsWith("@") ? `${parts[1]}/${parts[2]}` : parts[1];
+    }
+    return u;
+  };
+  let total = 0;
+  let idle = 0;
+  const self = new Map();
+  const incl = new Map();
+  const areas = new Map();
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id);
+    total += us;
+    if (n.callFrame.functionName === "(idle)") {
+      idle += us;
+      continue;
+    }
+    const k = keyOf(n);
+    self.set(k, (self.get(k) ?? 0) + us);
+    const a = area(n);
+    areas.set(a, (areas.get(a) ?? 0) + us);
+    const seen = new Set();
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const ck = keyOf(byId.get(cur));
+      if (seen.has(ck)) continue;
+      seen.add(ck);
+      incl.set(ck, (incl.get(ck) ?? 0) + us);
+    }
+  }
+  const busy = total - idle;
+  const pct = (us) => `${fmt((100 * us) / busy, 1).padStart(5)}%`;
+  log(`\n  profile ${file}`);
+  log(`  sampled ${fmt(total / 1000, 0)} ms, busy (non-idle) ${fmt(busy / 1000, 0)} ms; % below are of busy time`);
+  log(`\n  top ${top} functions by self time:`);
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top))
+    log(`  ${pct(us)}  ${fmt(us / 1000, 0).padStart(6)} ms  ${k}`);
+  log(`\n  self time by source file / package:`);
+  for (const [k, us] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    log(`  ${pct(us)}  ${fmt(us / 1000, 0).padStart(6)} ms  ${k}`);
+  log(`\n  top functions of the engine's own code (packages/) by inclusive time:`);
+  for (const [k, us] of [...incl]
+    .filter(([k]) => k.includes("packages/"))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top))
+    log(`  ${pct(us)}  ${fmt(us / 1000, 0).padStart(6)} ms  ${k}`);
+}
+
+// ------------------------------------------------------------------------------------------------ main
+function machine() {
+  const cpu = os.cpus()[0]?.model ?? "?";
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    nproc: os.availableParallelism(),
+    cpu,
+    mem_gib: Math.round(os.totalmem() / 2 ** 30),
+    kernel: `${os.type()} ${os.release()}`,
+    loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
+  };
+}
+
+const SUMMARISE = opt("summarise", "");
+if (SUMMARISE) {
+  summariseProfile(SUMMARISE, Number(opt("top", "30")));
+  process.exit(0);
+}
+if (!flag("no-build")) {
+  log("building the workspace (npm run build) ...");
+  execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+}
+if (!existsSync(join(ROOT, "packages/engine/dist/index.js"))) throw new Error("build the workspace first");
+
+const m = machine();
+log(`machine: ${m.nproc} CPUs (${m.cpu}), ${m.mem_gib} GiB, ${m.kernel}, Node ${m.node}; load ${m.loadavg.join(" ")}`);
+log(
+  `load: ${CONNECTIONS.join("/")} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured, ` +
+    `${ROUNDS} round(s) alternating; body ${BODY}`,
+);
+
+if (PROFILE) {
+  const dir = join(PEERS, "profiles");
+  await mkdir(dir, { recursive: true });
+  const before = new Set(readdirSync(dir));
+  const fw = await startFlowork({ cpuProfDir: dir });
+  log(`Flowork (profiled) at ${fw.url}, sample answer ${fw.sample.status}: ${fw.sample.text.slice(0, 120)}`);
+  for (const c of CONNECTIONS) {
+    const r = await runLoad(fw, c);
+    log(
+      `  ${c} conn: ${fmt(r.rps, 0)} req/s (under the profiler), p50 ${fmt(r.p50_ms, 2)} ms, p99 ${fmt(r.p99_ms, 2)} ms, ` +
+        `errors ${r.errors}, CPU ${fmt(r.cpu_pct, 0)}%`,
+    );
+  }
+  await fw.stop();
+  const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith(".cpuprofile"));
+  if (!file) throw new Error("no .cpuprofile written");
+  summariseProfile(join(dir, file), Number(opt("top", "30")));
+  process.exit(0);
+}
+
+const wanted = (k) => ONLY.length === 0 || ONLY.includes(k);
+const systems = [];
+if (wanted("flowork")) systems.push({ key: "flowork", start: () => startFlowork() });
+if (wanted("node-red")) systems.push({ key: "node-red", start: startNodeRed });
+if (WITH_N8N && wanted("n8n")) systems.push({ key: "n8n", start: startN8n });
+const running = [];
+const skipped = {};
+for (const s of systems) {
+  log(`starting ${s.key} ...`);
+  const t0 = performance.now();
+  try {
+    const sys = await s.start();
+    sys.key = s.key;
+    sys.startup_s = (performance.now() - t0) / 1000;
+    await sleep(1000);
+    sys.rss_idle_mib = MiB(rssBytes(sys.pid));
+    running.push(sys);
+    log(
+      `  ${sys.label}: ${sys.url} (pid ${sys.pid}, up in ${fmt(sys.startup_s, 1)} s, idle RSS ${fmt(sys.rss_idle_mib, 0)} MiB); ` +
+        `${sys.note}\n  sample answer ${sys.sample.status}: ${sys.sample.text.slice(0, 300)}`,
+    );
+  } catch (err) {
+    skipped[s.key] = String(err?.message ?? err).slice(0, 2000);
+    log(`  ${s.key} skipped: ${skipped[s.key]}`);
+  }
+}
+if (running.length === 0) throw new Error("nothing to measure");
+
+const results = []; // {key, connections, round, ...load result}
+const header =
+  `  ${"system".padEnd(18)}${"conn".padStart(5)}${"round".padStart(6)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}` +
+  `${"p99 ms".padStart(9)}${"errors".padStart(8)}${"RSS peak".padStart(10)}${"CPU %".padStart(7)}${"CPU µs/req".padStart(11)}`;
+for (const c of CONNECTIONS) {
+  log(`\n${c} connection(s):`);
+  log(header);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const sys of running) {
+      const r = await runLoad(sys, c);
+      results.push({ key: sys.key, label: sys.label, connections: c, round, ...r });
+      log(
+        `  ${sys.label.padEnd(18)}${String(c).padStart(5)}${String(round).padStart(6)}${fmt(r.rps, 0).padStart(10)}` +
+          `${fmt(r.p50_ms, 2).padStart(9)}${fmt(r.p99_ms, 2).padStart(9)}${String(r.errors).padStart(8)}` +
+          `${`${fmt(r.rss_peak_mib, 0)} MiB`.padStart(10)}${fmt(r.cpu_pct, 0).padStart(7)}${fmt(r.cpu_us_per_req, 0).padStart(11)}` +
+          (r.error_samples.length ? `   e.g. ${r.error_samples[0].slice(0, 120)}` : ""),
+      );
+    }
+  }
+}
+
+// Summary: mean over rounds (req/s, p50, p99, CPU), sum of errors, max of peak RSS.
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const summary = [];
+for (const sys of running)
+  for (const c of CONNECTIONS) {
+    const rs = results.filter((r) => r.key === sys.key && r.connections === c);
+    summary.push({
+      key: sys.key,
+      label: sys.label,
+      connections: c,
+      rps: mean(rs.map((r) => r.rps)),
+      rps_rounds: rs.map((r) => Math.round(r.rps)),
+      p50_ms: mean(rs.map((r) => r.p50_ms)),
+      p99_ms: mean(rs.map((r) => r.p99_ms)),
+      errors: rs.reduce((a, r) => a + r.errors, 0),
+      requests: rs.reduce((a, r) => a + r.requests, 0),
+      rss_peak_mib: Math.max(...rs.map((r) => r.rss_peak_mib)),
+      cpu_us_per_req: mean(rs.map((r) => r.cpu_us_per_req)),
+    });
+  }
+log(`\nsummary (mean of ${ROUNDS} round(s); RSS = peak of the server's process tree during the load):`);
+log(
+  `  ${"system".padEnd(18)}${"conn".padStart(5)}${"req/s".padStart(10)}${"rounds".padStart(18)}${"p50 ms".padStart(9)}` +
+    `${"p99 ms".padStart(9)}${"errors".padStart(8)}${"RSS peak".padStart(10)}${"CPU µs/req".padStart(11)}`,
+);
+for (const s of summary)
+  log(
+    `  ${s.label.padEnd(18)}${String(s.connections).padStart(5)}${fmt(s.rps, 0).padStart(10)}` +
+      `${s.rps_rounds.join(" / ").padStart(18)}${fmt(s.p50_ms, 2).padStart(9)}${fmt(s.p99_ms, 2).padStart(9)}` +
+      `${String(s.errors).padStart(8)}${`${fmt(s.rss_peak_mib, 0)} MiB`.padStart(10)}${fmt(s.cpu_us_per_req, 0).padStart(11)}`,
+  );
+const ratios = [];
+const fw = (c) => summary.find((s) => s.key === "flowork" && s.connections === c);
+for (const peer of running.filter((s) => s.key !== "flowork"))
+  for (const c of CONNECTIONS) {
+    const a = fw(c);
+    const b = summary.find((s) => s.key === peer.key && s.connections === c);
+    if (!a || !b) continue;
+    ratios.push({
+      peer: peer.key,
+      label: peer.label,
+      connections: c,
+      rps: a.rps / b.rps,
+      p50: a.p50_ms / b.p50_ms,
+      p99: a.p99_ms / b.p99_ms,
+      rss: a.rss_peak_mib / b.rss_peak_mib,
+    });
+  }
+if (ratios.length) {
+  log(`\nratios Flowork / peer (req/s: higher is better for Flowork; latency and RSS: lower is better):`);
+  log(
+    `  ${"peer".padEnd(18)}${"conn".padStart(5)}${"req/s".padStart(9)}${"p50".padStart(8)}${"p99".padStart(8)}${"RSS".padStart(8)}`,
+  );
+  for (const r of ratios)
+    log(
+      `  ${r.label.padEnd(18)}${String(r.connections).padStart(5)}${`${fmt(r.rps, 2)}x`.padStart(9)}` +
+        `${`${fmt(r.p50, 2)}x`.padStart(8)}${`${fmt(r.p99, 2)}x`.padStart(8)}${`${fmt(r.rss, 2)}x`.padStart(8)}`,
+    );
+}
+
+for (const sys of running) await sys.stop();
+m.loadavg_end = os.loadavg().map((x) => Number(x.toFixed(2)));
+await mkdir(dirname(JSON_OUT), { recursive: true });
+await writeFile(
+  JSON_OUT,
+  `${JSON.stringify(
+    {
+      machine: m,
+      options: { CONNECTIONS, DURATION_S, WARMUP_S, ROUNDS, BODY },
+      systems: running.map((s) => ({
+        key: s.key,
+        label: s.label,
+        url: s.url,
+        note: s.note,
+        startup_s: s.startup_s,
+        rss_idle_mib: s.rss_idle_mib,
+        sample: s.sample,
+      })),
+      skipped,
+      results,
+      summary,
+      ratios,
+    },
+    null,
+    2,
+  )}\n`,
+);
+log(`\nresults written to ${JSON_OUT}`);

@@ -1,0 +1,61 @@
+import { execFile } from "node:child_process";
+import { chown, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const BIN = "/usr/lib/postgresql/15/bin";
+
+/** A PostgreSQL cluster of the test's own (trust auth, loopback, free port): restarting it disturbs nobody. */
+export interface PrivatePostgres {
+  port: number;
+  /** URL of its `postgres` database. */
+  url: string;
+  /** `pg_ctl restart -m fast`: what an operator or a package upgrade does. */
+  restart(): Promise<void>;
+  /** Stops it (immediate) and removes its folder. */
+  dispose(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a PostgreSQL tool as the `postgres` user (initdb refuses root). */
+async function asPostgres(tool: string, args: string[]): Promise<void> {
+  await run("runuser", ["-u", "postgres", "--", join(BIN, tool), ...args], { timeout: 60_000 });
+}
+
+/** initdb + pg_ctl start of a throwaway cluster in a temp folder. */
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), "flowork-pg-"));
+  const { stdout } = await run("id", ["-u", "postgres"]);
+  const { stdout: gid } = await run("id", ["-g", "postgres"]);
+  await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+  const data = join(dir, "data");
+  await asPostgres("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const ctl = (args: string[]) =>
+    asPostgres("pg_ctl", ["-D", data, "-o", opts, "-w", "-l", join(dir, "log"), ...args]);
+  await ctl(["start"]);
+  return {
+    port,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    restart: () => ctl(["restart", "-m", "fast"]),
+    async dispose() {
+      await ctl(["stop", "-m", "immediate"]).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
