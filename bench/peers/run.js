@@ -3,11 +3,13 @@
 // loop) at 1, 10 and 50 connections, rounds alternating A B A B. Prints req/s, p50/p99, errors, the server's RSS
 // and CPU, and the ratios Flowork / peer. Install the peers first: bash bench/peers/install.sh [--with-n8n].
 //
-//   node bench/peers/run.js [--with-n8n] [--duration=10] [--warmup=2] [--rounds=2] [--connections=1,10,50]
-//                           [--only=flowork,node-red,n8n] [--no-build] [--json=FILE]
+//   node bench/peers/run.js [--with-n8n [--n8n-tuned]] [--duration=10] [--warmup=2] [--rounds=2] [--connections=1,10,50]
+//                           [--only=flowork,node-red,n8n,n8n-tuned] [--no-build] [--json=FILE]
+//       --n8n-tuned also runs a second n8n with a SQLite read pool (WAL) and the legacy expression engine.
 //   node bench/peers/run.js --profile [--connections=10] [--duration=10]
 //       Flowork alone under `node --cpu-prof`; prints the top self-time functions (profile kept in .peers/profiles/).
 //   node bench/peers/run.js --summarise=FILE.cpuprofile [--top=30]     the same summary of an existing profile
+//   node bench/peers/run.js --sql-trace [--connections=10]    every SQLite statement Flowork runs per request
 //
 // Flowork keeps its default settings: every run's execution history is stored (SQLite in .peers/flowork-data/).
 // Node-RED stores nothing per request. n8n saves every execution (its default) in its SQLite database.
@@ -40,10 +42,10 @@ const WITH_N8N = flag("with-n8n");
 const DURATION_S = Number(opt("duration", "10"));
 const WARMUP_S = Number(opt("warmup", "2"));
 const ROUNDS = Number(opt("rounds", PROFILE ? "1" : "2"));
-const CONNECTIONS = opt("connections", PROFILE ? "10" : "1,10,50").split(",").map(Number);
-const ONLY = opt("only", "")
+const CONNECTIONS = opt("connections", PROFILE ? "10" : "1,10,50")
   .split(",")
-  .filter(Boolean);
+  .map(Number);
+const ONLY = opt("only", "").split(",").filter(Boolean);
 const JSON_OUT = opt("json", join(PEERS, `results-${new Date().toISOString().replace(/[:.]/g, "-")}.json`));
 for (const [k, v] of [
   ["duration", DURATION_S],
@@ -58,7 +60,9 @@ if (CONNECTIONS.some((c) => !Number.isInteger(c) || c < 1 || c > 500))
 const log = (...a) => console.log(...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n, d = 0) =>
-  Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }) : "-";
+  Number.isFinite(n)
+    ? n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d })
+    : "-";
 
 // ------------------------------------------------------------------------------------------------ processes
 const children = new Set();
@@ -129,7 +133,8 @@ function canListen(port) {
 async function freePort() {
   let low = 32768;
   try {
-    low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || low;
+    low =
+      Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || low;
   } catch {}
   const from = Math.max(1024, low - 12_000);
   for (let i = 0; i < 200; i++) {
@@ -159,7 +164,9 @@ async function waitForEndpoint(server, url, timeoutMs) {
     }
     await sleep(200);
   }
-  throw new Error(`${server.name}: ${url} never answered 200 (last: ${last})\n${server.output().slice(-4000)}`);
+  throw new Error(
+    `${server.name}: ${url} never answered 200 (last: ${last})\n${server.output().slice(-4000)}`,
+  );
 }
 
 // /proc readers: the server's whole process tree (n8n may start task-runner children), in bytes and clock ticks.
@@ -203,11 +210,26 @@ function cpuMs(pid) {
   }
   return (ticks * 1000) / CLK_TCK;
 }
+/** Write system calls and bytes written (any fd: sockets, files) by the process tree, from /proc/<pid>/io. */
+function ioWrites(pid) {
+  let syscw = 0;
+  let wchar = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const io = readFileSync(`/proc/${p}/io`, "utf8");
+      syscw += Number(/syscw:\s+(\d+)/.exec(io)?.[1] ?? 0);
+      wchar += Number(/wchar:\s+(\d+)/.exec(io)?.[1] ?? 0);
+    } catch {}
+  }
+  return { syscw, wchar };
+}
 const MiB = (b) => b / 2 ** 20;
 
 // ------------------------------------------------------------------------------------------------ systems
-async function startFlowork({ cpuProfDir } = {}) {
-  const { signerFromPrivateKey } = await import(pathToFileURL(join(ROOT, "packages/protocol/dist/index.js")).href);
+async function startFlowork({ cpuProfDir, sqlTrace = false } = {}) {
+  const { signerFromPrivateKey } = await import(
+    pathToFileURL(join(ROOT, "packages/protocol/dist/index.js")).href
+  );
   const { EngineClient } = await import(pathToFileURL(join(ROOT, "packages/sdk/dist/index.js")).href);
   const signer = signerFromPrivateKey(generatePrivateKey());
   const dataDir = join(PEERS, "flowork-data");
@@ -222,6 +244,7 @@ async function startFlowork({ cpuProfDir } = {}) {
       FLOWORK_ENGINE_ID: "bench-peers",
       FLOWORK_AUTHORIZED_ADDRESSES: `${signer.address.toLowerCase()}:owner`,
       FLOWORK_DATA_DIR: dataDir,
+      ...(sqlTrace && { BENCH_SQL_TRACE: "1" }),
     },
   });
   const m = await server.waitFor(/flowork engine ready: port=(\d+) engine_id=(\S+)/, 30_000);
@@ -244,7 +267,14 @@ async function startFlowork({ cpuProfDir } = {}) {
         module_id: "webhook_trigger",
         config_values: { path: "bench", method: "POST", response_mode: "last_node" },
       },
-      { id: "set", name: "Set", x: 200, y: 0, module_id: "set_data", config_values: { fields: { flowork: true } } },
+      {
+        id: "set",
+        name: "Set",
+        x: 200,
+        y: 0,
+        module_id: "set_data",
+        config_values: { fields: { flowork: true } },
+      },
     ],
     connections: [{ id: "c0", source: "in", target: "set", target_port_name: "input" }],
   };
@@ -267,7 +297,9 @@ async function startFlowork({ cpuProfDir } = {}) {
 async function startNodeRed() {
   const red = join(NODE_RED_DIR, "node_modules", "node-red", "red.js");
   if (!existsSync(red)) throw new Error("Node-RED is not installed: run bash bench/peers/install.sh");
-  const version = JSON.parse(readFileSync(join(NODE_RED_DIR, "node_modules", "node-red", "package.json"))).version;
+  const version = JSON.parse(
+    readFileSync(join(NODE_RED_DIR, "node_modules", "node-red", "package.json")),
+  ).version;
   const userDir = join(PEERS, "node-red-user");
   await rm(userDir, { recursive: true, force: true });
   await mkdir(userDir, { recursive: true });
@@ -348,8 +380,15 @@ async function startNodeRed() {
   return { ...server, label: `Node-RED ${version}`, url, sample, note: "editor off; no per-request storage" };
 }
 
-function n8nEnv(userFolder, port) {
+/**
+ * n8n's environment: defaults except loopback, its own folder, and no telemetry, version checks, templates or
+ * license renewal (nothing leaves the machine). `tuned` adds the two settings its own start-up notice and docs
+ * recommend for speed: a SQLite read pool (which also turns WAL on) and the legacy in-process expression engine
+ * instead of the isolated-vm one that 1.123 uses by default. Executions are saved in both (the default).
+ */
+function n8nEnv(userFolder, port, tuned = false) {
   return {
+    ...(tuned && { DB_SQLITE_POOL_SIZE: "2", N8N_EXPRESSION_ENGINE: "legacy" }),
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     N8N_USER_FOLDER: userFolder,
@@ -375,16 +414,16 @@ function n8nEnv(userFolder, port) {
   };
 }
 
-async function startN8n() {
+async function startN8n(tuned = false) {
   const bin = join(N8N_DIR, "node_modules", "n8n", "bin", "n8n");
   if (!existsSync(bin) || !existsSync(join(N8N_DIR, ".installed")))
     throw new Error("n8n is not installed: run bash bench/peers/install.sh --with-n8n");
   const version = JSON.parse(readFileSync(join(N8N_DIR, "node_modules", "n8n", "package.json"))).version;
-  const userFolder = join(PEERS, "n8n-user");
+  const userFolder = join(PEERS, tuned ? "n8n-tuned-user" : "n8n-user");
   await rm(userFolder, { recursive: true, force: true });
   await mkdir(userFolder, { recursive: true });
   const port = await freePort();
-  const env = n8nEnv(userFolder, port);
+  const env = n8nEnv(userFolder, port, tuned);
   const id = "BenchPeersFlow01";
   const workflow = {
     id,
@@ -427,7 +466,9 @@ async function startN8n() {
     new Promise((resolve, reject) => {
       const p = launch("n8n-cli", process.execPath, [bin, ...argv], { cwd: userFolder, env });
       p.child.on("exit", (code) =>
-        code === 0 ? resolve(p.output()) : reject(new Error(`n8n ${argv.join(" ")} -> ${code}\n${p.output()}`)),
+        code === 0
+          ? resolve(p.output())
+          : reject(new Error(`n8n ${argv.join(" ")} -> ${code}\n${p.output()}`)),
       );
     });
   log(`  n8n: import:workflow (first command also creates the SQLite database) ...`);
@@ -436,11 +477,22 @@ async function startN8n() {
   await cli(["update:workflow", `--id=${id}`, "--active=true"]);
   for (let attempt = 1; ; attempt++) {
     const p = attempt === 1 ? port : await freePort();
-    const server = launch("n8n", process.execPath, [bin, "start"], { cwd: userFolder, env: n8nEnv(userFolder, p) });
+    const server = launch("n8n", process.execPath, [bin, "start"], {
+      cwd: userFolder,
+      env: n8nEnv(userFolder, p, tuned),
+    });
     const url = `http://127.0.0.1:${p}/webhook/bench`;
     try {
       const sample = await waitForEndpoint(server, url, 180_000);
-      return { ...server, label: `n8n ${version}`, url, sample, note: "SQLite; every execution saved (default)" };
+      return {
+        ...server,
+        label: `n8n ${version}${tuned ? " tuned" : ""}`,
+        url,
+        sample,
+        note: tuned
+          ? "SQLite pool of 2 + WAL, legacy expression engine; every execution saved (default)"
+          : "defaults: SQLite (no pool, rollback journal), isolated-vm expression engine; every execution saved",
+      };
     } catch (err) {
       await server.stop();
       if (attempt >= 3 || !/already in use/.test(server.output())) throw err;
@@ -450,9 +502,15 @@ async function startN8n() {
 }
 
 // ------------------------------------------------------------------------------------------------ load
-function runLoad(system, connections) {
+function runLoad(system, connections, onMeasure) {
   return new Promise((resolve, reject) => {
-    const opts = { url: system.url, connections, warmupMs: WARMUP_S * 1000, durationMs: DURATION_S * 1000, body: BODY };
+    const opts = {
+      url: system.url,
+      connections,
+      warmupMs: WARMUP_S * 1000,
+      durationMs: DURATION_S * 1000,
+      body: BODY,
+    };
     const p = spawn(process.execPath, [join(HERE, "load.js"), JSON.stringify(opts)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -468,10 +526,13 @@ function runLoad(system, connections) {
     let peak = rssBytes(system.pid);
     const rssStart = peak;
     let cpu0 = cpuMs(system.pid);
+    let io0 = ioWrites(system.pid);
     let t0 = performance.now();
     const atMeasure = setTimeout(() => {
       cpu0 = cpuMs(system.pid);
+      io0 = ioWrites(system.pid);
       t0 = performance.now();
+      onMeasure?.();
     }, WARMUP_S * 1000);
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssBytes(system.pid));
@@ -481,18 +542,24 @@ function runLoad(system, connections) {
       clearTimeout(atMeasure);
       children.delete(p);
       const cpu = cpuMs(system.pid) - cpu0;
+      const io1 = ioWrites(system.pid);
       const wall = performance.now() - t0;
       const rssEnd = rssBytes(system.pid);
       peak = Math.max(peak, rssEnd);
       if (code !== 0) return reject(new Error(`load.js exited ${code}: ${err}`));
       const r = JSON.parse(out);
+      // Requests served between the two /proc snapshots (the window is a little longer than the measured one).
+      const served = r.requests ? (r.requests * wall) / (r.seconds * 1000) : Number.NaN;
       resolve({
         ...r,
         rss_start_mib: MiB(rssStart),
         rss_peak_mib: MiB(peak),
         rss_end_mib: MiB(rssEnd),
         cpu_pct: (100 * cpu) / wall,
-        cpu_us_per_req: r.requests ? (1000 * cpu) / ((r.requests * wall) / (r.seconds * 1000)) : Number.NaN,
+        served,
+        cpu_us_per_req: (1000 * cpu) / served,
+        write_calls_per_req: (io1.syscw - io0.syscw) / served,
+        write_kb_per_req: (io1.wchar - io0.wchar) / 1024 / served,
       });
     });
   });
@@ -557,7 +624,9 @@ function summariseProfile(file, top = 30) {
   const busy = total - idle;
   const pct = (us) => `${fmt((100 * us) / busy, 1).padStart(5)}%`;
   log(`\n  profile ${file}`);
-  log(`  sampled ${fmt(total / 1000, 0)} ms, busy (non-idle) ${fmt(busy / 1000, 0)} ms; % below are of busy time`);
+  log(
+    `  sampled ${fmt(total / 1000, 0)} ms, busy (non-idle) ${fmt(busy / 1000, 0)} ms; % below are of busy time`,
+  );
   log(`\n  top ${top} functions by self time:`);
   for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top))
     log(`  ${pct(us)}  ${fmt(us / 1000, 0).padStart(6)} ms  ${k}`);
@@ -598,11 +667,56 @@ if (!flag("no-build")) {
 if (!existsSync(join(ROOT, "packages/engine/dist/index.js"))) throw new Error("build the workspace first");
 
 const m = machine();
-log(`machine: ${m.nproc} CPUs (${m.cpu}), ${m.mem_gib} GiB, ${m.kernel}, Node ${m.node}; load ${m.loadavg.join(" ")}`);
+log(
+  `machine: ${m.nproc} CPUs (${m.cpu}), ${m.mem_gib} GiB, ${m.kernel}, Node ${m.node}; load ${m.loadavg.join(" ")}`,
+);
 log(
   `load: ${CONNECTIONS.join("/")} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured, ` +
     `${ROUNDS} round(s) alternating; body ${BODY}`,
 );
+
+if (flag("sql-trace")) {
+  // Every SQLite statement of the measured window, per request (the engine child wraps better-sqlite3).
+  const fw = await startFlowork({ sqlTrace: true });
+  for (const c of CONNECTIONS) {
+    const r = await runLoad(fw, c, () => fw.child.kill("SIGUSR2"));
+    const before = fw.output().length;
+    fw.child.kill("SIGUSR1");
+    let line;
+    for (let i = 0; i < 100 && !line; i++) {
+      await sleep(50);
+      line = /sql-trace (\[.*\])\n/.exec(fw.output().slice(before));
+    }
+    if (!line) throw new Error(`no sql-trace line:\n${fw.output().slice(-2000)}`);
+    const rows = JSON.parse(line[1]);
+    const served = r.served;
+    log(
+      `\n  ${c} conn: ${fmt(r.rps, 0)} req/s, ${r.requests} requests measured; SQLite statements per request:`,
+    );
+    let calls = 0;
+    let ms = 0;
+    const list = rows.sort((a, b) => b.ms - a.ms);
+    table(
+      ["calls/req", "µs/call", "µs/req", "statement"],
+      list.map((x) => {
+        calls += x.calls;
+        ms += x.ms;
+        return [
+          fmt(x.calls / served, 2),
+          fmt((1000 * x.ms) / x.calls, 1),
+          fmt((1000 * x.ms) / served, 1),
+          x.sql,
+        ];
+      }),
+    );
+    log(
+      `  total: ${fmt(calls / served, 1)} statements and ${fmt((1000 * ms) / served, 0)} µs in SQLite per request ` +
+        `(CPU ${fmt(r.cpu_us_per_req, 0)} µs/request in all)`,
+    );
+  }
+  await fw.stop();
+  process.exit(0);
+}
 
 if (PROFILE) {
   const dir = join(PEERS, "profiles");
@@ -628,7 +742,9 @@ const wanted = (k) => ONLY.length === 0 || ONLY.includes(k);
 const systems = [];
 if (wanted("flowork")) systems.push({ key: "flowork", start: () => startFlowork() });
 if (wanted("node-red")) systems.push({ key: "node-red", start: startNodeRed });
-if (WITH_N8N && wanted("n8n")) systems.push({ key: "n8n", start: startN8n });
+if (WITH_N8N && wanted("n8n")) systems.push({ key: "n8n", start: () => startN8n(false) });
+if (WITH_N8N && flag("n8n-tuned") && wanted("n8n-tuned"))
+  systems.push({ key: "n8n-tuned", start: () => startN8n(true) });
 const running = [];
 const skipped = {};
 for (const s of systems) {
@@ -652,28 +768,60 @@ for (const s of systems) {
 }
 if (running.length === 0) throw new Error("nothing to measure");
 
+/** Prints rows as a right-aligned table; the first column is left-aligned. */
+function table(columns, rows) {
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) =>
+    `  ${cells.map((x, i) => (i === 0 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join("  ")}`;
+  log(line(columns));
+  for (const r of rows) log(line(r));
+}
+
 const results = []; // {key, connections, round, ...load result}
-const header =
-  `  ${"system".padEnd(18)}${"conn".padStart(5)}${"round".padStart(6)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}` +
-  `${"p99 ms".padStart(9)}${"errors".padStart(8)}${"RSS peak".padStart(10)}${"CPU %".padStart(7)}${"CPU µs/req".padStart(11)}`;
+const RUN_COLUMNS = [
+  "system",
+  "conn",
+  "round",
+  "req/s",
+  "p50 ms",
+  "p99 ms",
+  "errors",
+  "RSS peak MiB",
+  "CPU %",
+  "CPU µs/req",
+  "writes/req",
+  "KB written/req",
+];
 for (const c of CONNECTIONS) {
-  log(`\n${c} connection(s):`);
-  log(header);
+  log(`\n${c} connection(s), rounds alternating:`);
+  const rows = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const sys of running) {
       const r = await runLoad(sys, c);
       results.push({ key: sys.key, label: sys.label, connections: c, round, ...r });
+      rows.push([
+        sys.label,
+        c,
+        round,
+        fmt(r.rps, 0),
+        fmt(r.p50_ms, 2),
+        fmt(r.p99_ms, 2),
+        r.errors,
+        fmt(r.rss_peak_mib, 0),
+        fmt(r.cpu_pct, 0),
+        fmt(r.cpu_us_per_req, 0),
+        fmt(r.write_calls_per_req, 1),
+        fmt(r.write_kb_per_req, 1),
+      ]);
       log(
-        `  ${sys.label.padEnd(18)}${String(c).padStart(5)}${String(round).padStart(6)}${fmt(r.rps, 0).padStart(10)}` +
-          `${fmt(r.p50_ms, 2).padStart(9)}${fmt(r.p99_ms, 2).padStart(9)}${String(r.errors).padStart(8)}` +
-          `${`${fmt(r.rss_peak_mib, 0)} MiB`.padStart(10)}${fmt(r.cpu_pct, 0).padStart(7)}${fmt(r.cpu_us_per_req, 0).padStart(11)}` +
-          (r.error_samples.length ? `   e.g. ${r.error_samples[0].slice(0, 120)}` : ""),
+        `  ${sys.label} round ${round}: ${fmt(r.rps, 0)} req/s${r.errors ? `, errors e.g. ${r.error_samples[0]}` : ""}`,
       );
     }
   }
+  table(RUN_COLUMNS, rows);
 }
 
-// Summary: mean over rounds (req/s, p50, p99, CPU), sum of errors, max of peak RSS.
+// Summary: mean over rounds (req/s, p50, p99, CPU, writes), sum of errors, max of peak RSS.
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const summary = [];
 for (const sys of running)
@@ -691,19 +839,39 @@ for (const sys of running)
       requests: rs.reduce((a, r) => a + r.requests, 0),
       rss_peak_mib: Math.max(...rs.map((r) => r.rss_peak_mib)),
       cpu_us_per_req: mean(rs.map((r) => r.cpu_us_per_req)),
+      write_calls_per_req: mean(rs.map((r) => r.write_calls_per_req)),
+      write_kb_per_req: mean(rs.map((r) => r.write_kb_per_req)),
     });
   }
 log(`\nsummary (mean of ${ROUNDS} round(s); RSS = peak of the server's process tree during the load):`);
-log(
-  `  ${"system".padEnd(18)}${"conn".padStart(5)}${"req/s".padStart(10)}${"rounds".padStart(18)}${"p50 ms".padStart(9)}` +
-    `${"p99 ms".padStart(9)}${"errors".padStart(8)}${"RSS peak".padStart(10)}${"CPU µs/req".padStart(11)}`,
+table(
+  [
+    "system",
+    "conn",
+    "req/s",
+    "rounds",
+    "p50 ms",
+    "p99 ms",
+    "errors",
+    "RSS peak MiB",
+    "CPU µs/req",
+    "writes/req",
+    "KB written/req",
+  ],
+  summary.map((s) => [
+    s.label,
+    s.connections,
+    fmt(s.rps, 0),
+    s.rps_rounds.join(" / "),
+    fmt(s.p50_ms, 2),
+    fmt(s.p99_ms, 2),
+    s.errors,
+    fmt(s.rss_peak_mib, 0),
+    fmt(s.cpu_us_per_req, 0),
+    fmt(s.write_calls_per_req, 1),
+    fmt(s.write_kb_per_req, 1),
+  ]),
 );
-for (const s of summary)
-  log(
-    `  ${s.label.padEnd(18)}${String(s.connections).padStart(5)}${fmt(s.rps, 0).padStart(10)}` +
-      `${s.rps_rounds.join(" / ").padStart(18)}${fmt(s.p50_ms, 2).padStart(9)}${fmt(s.p99_ms, 2).padStart(9)}` +
-      `${String(s.errors).padStart(8)}${`${fmt(s.rss_peak_mib, 0)} MiB`.padStart(10)}${fmt(s.cpu_us_per_req, 0).padStart(11)}`,
-  );
 const ratios = [];
 const fw = (c) => summary.find((s) => s.key === "flowork" && s.connections === c);
 for (const peer of running.filter((s) => s.key !== "flowork"))
@@ -719,18 +887,25 @@ for (const peer of running.filter((s) => s.key !== "flowork"))
       p50: a.p50_ms / b.p50_ms,
       p99: a.p99_ms / b.p99_ms,
       rss: a.rss_peak_mib / b.rss_peak_mib,
+      cpu_per_req: a.cpu_us_per_req / b.cpu_us_per_req,
     });
   }
 if (ratios.length) {
-  log(`\nratios Flowork / peer (req/s: higher is better for Flowork; latency and RSS: lower is better):`);
   log(
-    `  ${"peer".padEnd(18)}${"conn".padStart(5)}${"req/s".padStart(9)}${"p50".padStart(8)}${"p99".padStart(8)}${"RSS".padStart(8)}`,
+    `\nratios Flowork / peer (req/s: above 1 = Flowork faster; latency, RSS, CPU per request: below 1 = Flowork better):`,
   );
-  for (const r of ratios)
-    log(
-      `  ${r.label.padEnd(18)}${String(r.connections).padStart(5)}${`${fmt(r.rps, 2)}x`.padStart(9)}` +
-        `${`${fmt(r.p50, 2)}x`.padStart(8)}${`${fmt(r.p99, 2)}x`.padStart(8)}${`${fmt(r.rss, 2)}x`.padStart(8)}`,
-    );
+  table(
+    ["peer", "conn", "req/s", "p50", "p99", "RSS", "CPU/req"],
+    ratios.map((r) => [
+      r.label,
+      r.connections,
+      `${fmt(r.rps, 2)}x`,
+      `${fmt(r.p50, 2)}x`,
+      `${fmt(r.p99, 2)}x`,
+      `${fmt(r.rss, 2)}x`,
+      `${fmt(r.cpu_per_req, 2)}x`,
+    ]),
+  );
 }
 
 for (const sys of running) await sys.stop();

@@ -36,7 +36,12 @@ async function selectNode(id: string): Promise<void> {
   await page.locator(`${node(id)} .fw-node-title`).click();
 }
 
-describe.skipIf(!HAVE_CHROMIUM || !GUI_BUILT)("GUI in a real browser against flowork up", () => {
+describe("GUI in a real browser against flowork up", () => {
+  it("has Debian's chromium and a built GUI (.ci/run installs chromium; a missing one fails here, never skips)", () => {
+    expect(HAVE_CHROMIUM, "/usr/bin/chromium (apt-get install -y chromium)").toBe(true);
+    expect(GUI_BUILT, "packages/gui/dist (npm run build)").toBe(true);
+  });
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "flowork-gui-"));
     up = await spawnFlowork(

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GatewayClient } from "@flowork/sdk";
+import { GatewayClient, GuiSocketClient } from "@flowork/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "./engine-process.js";
 import { type Proc, spawnFlowork } from "./gateway-process.js";
@@ -50,13 +50,26 @@ afterAll(async () => {
 });
 
 describe("flowork up and flowork engines", () => {
-  it("prints the URL and a pairing code; claiming it makes the caller the owner of the running engine", async () => {
+  it("prints the URL and a pairing code; claiming it makes the caller the owner of the running engine", {
+    timeout: 60_000,
+  }, async () => {
     expect(url).toMatch(/^http:\/\/localhost:\d+$/);
     const code = up.match[1] as string;
     const { readFile } = await import("node:fs/promises");
     const key = JSON.parse(await readFile(keyFile, "utf8")) as { private_key: `0x${string}` };
-    const { signerFromPrivateKey } = await import("@flowork/protocol");
-    const gw = new GatewayClient({ baseUrl: url, signer: signerFromPrivateKey(key.private_key) });
+    const { signerFromPrivateKey, signEnvelope } = await import("@flowork/protocol");
+    const signer = signerFromPrivateKey(key.private_key);
+    const gw = new GatewayClient({ baseUrl: url, signer });
+    await gw.post("/auth/login");
+    // Regression: a GUI connected before the claim must receive the engine's room-wide status events after it.
+    const gui = new GuiSocketClient({ url, signer, timeoutMs: 15_000 });
+    await gui.connect();
+    const statuses: string[] = [];
+    gui.socket.on("engine_event", (e) => {
+      const data = e.event_data as { job_id?: string; status_data?: { status: string } };
+      if (e.event_name === "workflow_status_update" && data.job_id === "claim-regression")
+        statuses.push(data.status_data?.status ?? "");
+    });
     const claimed = await gw.post<{ id: string; role: string }>("/user/engines/claim", { code });
     expect(claimed.role).toBe("owner");
     await expect(gw.post("/user/engines/claim", { code })).rejects.toMatchObject({
@@ -64,9 +77,29 @@ describe("flowork up and flowork engines", () => {
     });
     const engines = await gw.get<{ id: string; status: string }[]>("/user/engines");
     expect(engines.find((e) => e.id === claimed.id)?.status).toBe("online");
+    let ack: Awaited<ReturnType<GuiSocketClient["rpc"]>> = {
+      ok: false,
+      error: { code: "INTERNAL", message: "" },
+    };
+    for (let i = 0; i < 40 && !ack.ok; i++) {
+      const envelope = await signEnvelope(signer, claimed.id, {
+        type: "execute_workflow",
+        request_id: `c${i}`,
+        job_id: "claim-regression",
+        workflow_data: { nodes: [{ id: "a", module_id: "manual_trigger", x: 0, y: 0 }], connections: [] },
+        mode: "SIMULATE",
+      });
+      ack = await gui.rpc(claimed.id, envelope);
+      if (!ack.ok) await new Promise((r) => setTimeout(r, 100)); // the engine refetches its list after the claim
+    }
+    expect(ack.ok).toBe(true);
+    for (let i = 0; i < 100 && !statuses.includes("SUCCEEDED"); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(statuses).toContain("SUCCEEDED");
+    gui.close();
   });
 
-  it("engines list / create / share / unshare / delete", async () => {
+  it("engines list / create / share / unshare / delete", { timeout: 90_000 }, async () => {
     const list = await flowork(["engines", "list", "--key", keyFile, "--gateway", url]);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain("online");
@@ -99,7 +132,7 @@ describe("flowork up and flowork engines", () => {
     expect(address).toMatch(/^0x/);
   });
 
-  it("answers bad arguments with exit 2 and a clear line", async () => {
+  it("answers bad arguments with exit 2 and a clear line", { timeout: 90_000 }, async () => {
     const cases: [string[], RegExp][] = [
       [
         ["engines", "share", "only-one", "--key", keyFile, "--gateway", url],

@@ -290,12 +290,12 @@ async function sectionRest(gw) {
     const cpu = procCpuSeconds(gw.pid) - cpu0;
     results.push({ conc, ...r });
     console.log(
-      `  ${String(conc).padStart(2)} client(s): median ${fmtInt(r.median)} req/s (best ${fmtInt(r.best)}, slices ${r.slices.map(fmtInt).join(" ")}), latency p50 ${fmt(r.p50, 2)} ms p99 ${fmt(r.p99, 2)} ms; statuses ${JSON.stringify(r.statuses)}${r.errors ? `, ${r.errors} socket errors` : ""}; gateway CPU ${fmt(cpu, 1)} s over ${fmt(REST_WARM_S + REST_S, 0)} s${r.exhausted ? `; POOL EXHAUSTED after ${fmtInt(r.used)} requests (raise --rest-pool)` : ""} [pool of ${fmtInt(n)} signed in ${fmt(signMs / 1000, 1)} s]`,
+      `  ${String(conc).padStart(2)} client(s): median ${fmtInt(r.median)} req/s (best ${fmtInt(r.best)}, slices ${r.slices.map(fmtInt).join(" ")}), latency p50 ${fmt(r.p50, 2)} ms p99 ${fmt(r.p99, 2)} ms; statuses ${JSON.stringify(r.statuses)}${r.errors ? `, ${r.errors} socket errors` : ""}; gateway CPU ${fmt(cpu, 1)} s over ${fmt(REST_WARM_S + REST_S, 0)} s = ${fmtInt((cpu * 1e6) / Math.max(1, r.used))} µs per request (≈ ${fmtInt(r.used / Math.max(1e-9, cpu))} req/s per busy core)${r.exhausted ? `; POOL EXHAUSTED after ${fmtInt(r.used)} requests (raise --rest-pool)` : ""} [pool of ${fmtInt(n)} signed in ${fmt(signMs / 1000, 1)} s]`,
     );
     summary.push([
       `signed REST GET /user/profile, ${conc} keep-alive client(s)`,
       "",
-      `${fmtInt(r.median)} req/s (best ${fmtInt(r.best)}); p50 ${fmt(r.p50, 2)} ms`,
+      `${fmtInt(r.median)} req/s (best ${fmtInt(r.best)}); p50 ${fmt(r.p50, 2)} ms; gateway CPU ${fmtInt((cpu * 1e6) / Math.max(1, r.used))} µs/request`,
       "",
     ]);
   }
@@ -357,16 +357,18 @@ async function sectionRpc(gw, tmp) {
     let failures = 0;
     const first = await gui.rpc(created.id, envelopes[0]);
     if (!first.ok) throw new Error(`ping through the gateway failed: ${JSON.stringify(first.error)}`);
+    const rpcCpu0 = procCpuSeconds(gw.pid);
     const rtts = await profiled(gw, "rpc", () =>
       pacedLoop(total - 1, RPC_PACE, async (i) => {
         const a = await gui.rpc(created.id, envelopes[i + 1]);
         if (!a.ok || a.response.type !== "pong") failures++;
       }),
     );
+    const rpcCpuUs = ((procCpuSeconds(gw.pid) - rpcCpu0) * 1e6) / rtts.length;
     const timed = rtts.slice(RPC_WARM - 1);
     const g = stats(timed);
     console.log(
-      `  through the gateway (GuiSocketClient.rpc, transport ${gui.socket.io.engine.transport.name}): ${timed.length} timed after ${RPC_WARM} warm-up, one start per ${RPC_PACE} ms: p50 ${fmt(g.p50, 2)} / p90 ${fmt(g.p90, 2)} / p99 ${fmt(g.p99, 2)} ms (max ${fmt(g.max, 2)}); failures ${failures}`,
+      `  through the gateway (GuiSocketClient.rpc, transport ${gui.socket.io.engine.transport.name}): ${timed.length} timed after ${RPC_WARM} warm-up, one start per ${RPC_PACE} ms: p50 ${fmt(g.p50, 2)} / p90 ${fmt(g.p90, 2)} / p99 ${fmt(g.p99, 2)} ms (max ${fmt(g.max, 2)}); failures ${failures}; gateway CPU ≈ ${fmtInt(rpcCpuUs)} µs per round trip (incl. the engine link's vitals every 5 s)`,
     );
     summary.push([
       "GUI -> gateway -> engine -> ack, signed ping, p50 / p90 / p99",

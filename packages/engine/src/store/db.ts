@@ -84,8 +84,11 @@ export async function migrateToLatest(db: Kysely<EngineDatabase>): Promise<strin
  */
 async function migrationSchema(db: Kysely<EngineDatabase>): Promise<{ migrationTableSchema?: string }> {
   if (dialectOf(db) !== "postgres") return {};
-  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
-  const schema = rows[0]?.schema;
+  // When this fails (server down), the migrator fails next with the error its caller reports.
+  const read = await sql<{ schema: string | null }>`select current_schema() as schema`
+    .execute(db)
+    .catch(() => undefined);
+  const schema = read?.rows[0]?.schema;
   return schema === null || schema === undefined ? {} : { migrationTableSchema: schema };
 }
 

@@ -1,6 +1,6 @@
 import { FloworkError } from "@flowork/protocol";
 import Database from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { migrationProvider } from "./migrations/index.js";
 import type { GatewayDatabase } from "./schema.js";
@@ -84,7 +84,7 @@ function createKysely(databaseUrl: string, options: OpenGatewayDbOptions): Kysel
  * @throws FloworkError INTERNAL naming the failed migration.
  */
 export async function migrateGatewayDb(db: Kysely<GatewayDatabase>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(await migrationSchema(db)) });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
@@ -94,6 +94,21 @@ export async function migrateGatewayDb(db: Kysely<GatewayDatabase>): Promise<str
     });
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/**
+ * PostgreSQL: the connection's current schema, named explicitly. Kysely's migrator looks its tables up by name
+ * across every schema, so a gateway in `public` of a database where an engine keeps its tables in another schema
+ * would otherwise find the engine's `kysely_migration` tables, skip creating its own, and fail.
+ */
+async function migrationSchema(db: Kysely<GatewayDatabase>): Promise<{ migrationTableSchema?: string }> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return {};
+  // When this fails (server down), the migrator fails next with the error its caller reports.
+  const read = await sql<{ schema: string | null }>`select current_schema() as schema`
+    .execute(db)
+    .catch(() => undefined);
+  const schema = read?.rows[0]?.schema;
+  return schema === null || schema === undefined ? {} : { migrationTableSchema: schema };
 }
 
 /** True when the database answers a trivial query (`GET /system/health`). */

@@ -14,6 +14,12 @@ export function createSocketEvents(ctx: SocketContext): GatewayEvents {
   async function engineChanged(engineId: string): Promise<void> {
     const engine = await ctx.deps.engine(engineId);
     if (engine === undefined) return;
+    // The owner may be new (a pairing code was just claimed): their GUIs join the engine's room, so room-wide
+    // status events reach them as they reach sharees.
+    if (engine.owner_address !== null) {
+      ctx.roles.invalidate(engineId, engine.owner_address);
+      ctx.guis.in(userRoom(engine.owner_address)).socketsJoin(engineRoom(engineId));
+    }
     const live = await onlineEngine(ctx, engineId);
     if (live !== undefined) {
       // keep the name shown by later status updates current
