@@ -5,6 +5,7 @@
 //
 //   node bench/peers/run.js [--with-n8n [--n8n-tuned]] [--duration=10] [--warmup=2] [--rounds=2] [--connections=1,10,50]
 //                           [--only=flowork,node-red,n8n,n8n-tuned] [--no-build] [--json=FILE]
+//       --n8n-duration=S, --n8n-warmup=S: a longer window for n8n (default: the same as the others).
 //       --n8n-tuned also runs a second n8n with a SQLite read pool (WAL) and the legacy expression engine.
 //   node bench/peers/run.js --profile [--connections=10] [--duration=10]
 //       Flowork alone under `node --cpu-prof`; prints the top self-time functions (profile kept in .peers/profiles/).
@@ -41,6 +42,9 @@ const PROFILE = flag("profile");
 const WITH_N8N = flag("with-n8n");
 const DURATION_S = Number(opt("duration", "10"));
 const WARMUP_S = Number(opt("warmup", "2"));
+// n8n answers a few requests a second: a longer window gives it enough completions to count.
+const N8N_DURATION_S = Number(opt("n8n-duration", String(DURATION_S)));
+const N8N_WARMUP_S = Number(opt("n8n-warmup", String(WARMUP_S)));
 const ROUNDS = Number(opt("rounds", PROFILE ? "1" : "2"));
 const CONNECTIONS = opt("connections", PROFILE ? "10" : "1,10,50")
   .split(",")
@@ -51,6 +55,8 @@ for (const [k, v] of [
   ["duration", DURATION_S],
   ["warmup", WARMUP_S],
   ["rounds", ROUNDS],
+  ["n8n-duration", N8N_DURATION_S],
+  ["n8n-warmup", N8N_WARMUP_S],
 ]) {
   if (!Number.isFinite(v) || v < 0 || v > 300) throw new Error(`--${k} must be a number from 0 to 300`);
 }
@@ -149,7 +155,7 @@ async function post(url, body = BODY) {
   return { status: r.status, text: await r.text() };
 }
 
-/** POSTs until the endpoint answers 200 (the server may listen before its flow is deployed). */
+/** POSTs until the endpoint answers 200 with the flow's field (the server may listen before its flow is live). */
 async function waitForEndpoint(server, url, timeoutMs) {
   const t0 = Date.now();
   let last = "";
@@ -157,7 +163,8 @@ async function waitForEndpoint(server, url, timeoutMs) {
     if (server.child.exitCode !== null) break;
     try {
       const r = await post(url);
-      if (r.status === 200) return r;
+      // 200 alone is not enough: n8n answers 200 "n8n is starting up. Please wait" before its webhooks are live.
+      if (r.status === 200 && r.text.includes('"flowork":true')) return r;
       last = `${r.status} ${r.text.slice(0, 200)}`;
     } catch (err) {
       last = String(err);
@@ -503,12 +510,15 @@ async function startN8n(tuned = false) {
 
 // ------------------------------------------------------------------------------------------------ load
 function runLoad(system, connections, onMeasure) {
+  const slow = system.key?.startsWith("n8n");
+  const warmupS = slow ? N8N_WARMUP_S : WARMUP_S;
+  const durationS = slow ? N8N_DURATION_S : DURATION_S;
   return new Promise((resolve, reject) => {
     const opts = {
       url: system.url,
       connections,
-      warmupMs: WARMUP_S * 1000,
-      durationMs: DURATION_S * 1000,
+      warmupMs: warmupS * 1000,
+      durationMs: durationS * 1000,
       body: BODY,
     };
     const p = spawn(process.execPath, [join(HERE, "load.js"), JSON.stringify(opts)], {
@@ -533,7 +543,7 @@ function runLoad(system, connections, onMeasure) {
       io0 = ioWrites(system.pid);
       t0 = performance.now();
       onMeasure?.();
-    }, WARMUP_S * 1000);
+    }, warmupS * 1000);
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssBytes(system.pid));
     }, 200);
@@ -563,6 +573,22 @@ function runLoad(system, connections, onMeasure) {
       });
     });
   });
+}
+
+/**
+ * Waits until a server is idle again (under 5% CPU over 500 ms, at most 90 s): a closed-loop run leaves up to
+ * `connections` requests in flight when it stops, and a slow server would still be working on them while the next
+ * system is measured.
+ */
+async function settle(system) {
+  const t0 = performance.now();
+  for (;;) {
+    const c0 = cpuMs(system.pid);
+    await sleep(500);
+    const pct = ((cpuMs(system.pid) - c0) / 500) * 100;
+    if (pct < 5) return (performance.now() - t0) / 1000;
+    if (performance.now() - t0 > 90_000) return Number.NaN;
+  }
 }
 
 // ------------------------------------------------------------------------------------------------ profile summary
@@ -672,7 +698,10 @@ log(
 );
 log(
   `load: ${CONNECTIONS.join("/")} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured, ` +
-    `${ROUNDS} round(s) alternating; body ${BODY}`,
+    `${ROUNDS} round(s) alternating; body ${BODY}` +
+    (WITH_N8N && (N8N_DURATION_S !== DURATION_S || N8N_WARMUP_S !== WARMUP_S)
+      ? `; n8n: ${N8N_WARMUP_S} s warm-up + ${N8N_DURATION_S} s measured`
+      : ""),
 );
 
 if (flag("sql-trace")) {
@@ -767,6 +796,17 @@ for (const s of systems) {
   }
 }
 if (running.length === 0) throw new Error("nothing to measure");
+// What each server costs while the others are measured: CPU over 5 s with no requests at all.
+{
+  const cpu0 = running.map((sys) => cpuMs(sys.pid));
+  const t0 = performance.now();
+  await sleep(5000);
+  const wall = performance.now() - t0;
+  running.forEach((sys, i) => {
+    sys.idle_cpu_pct = (100 * (cpuMs(sys.pid) - cpu0[i])) / wall;
+  });
+  log(`idle CPU over 5 s: ${running.map((sys) => `${sys.label} ${fmt(sys.idle_cpu_pct, 1)}%`).join(", ")}`);
+}
 
 /** Prints rows as a right-aligned table; the first column is left-aligned. */
 function table(columns, rows) {
@@ -798,6 +838,7 @@ for (const c of CONNECTIONS) {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const sys of running) {
       const r = await runLoad(sys, c);
+      r.settle_s = await settle(sys);
       results.push({ key: sys.key, label: sys.label, connections: c, round, ...r });
       rows.push([
         sys.label,
@@ -916,7 +957,7 @@ await writeFile(
   `${JSON.stringify(
     {
       machine: m,
-      options: { CONNECTIONS, DURATION_S, WARMUP_S, ROUNDS, BODY },
+      options: { CONNECTIONS, DURATION_S, WARMUP_S, N8N_DURATION_S, N8N_WARMUP_S, ROUNDS, BODY },
       systems: running.map((s) => ({
         key: s.key,
         label: s.label,
@@ -924,6 +965,7 @@ await writeFile(
         note: s.note,
         startup_s: s.startup_s,
         rss_idle_mib: s.rss_idle_mib,
+        idle_cpu_pct: s.idle_cpu_pct,
         sample: s.sample,
       })),
       skipped,

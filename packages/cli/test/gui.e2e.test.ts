@@ -132,12 +132,18 @@ describe("GUI in a real browser against flowork up", () => {
       await page.locator(`[data-testid="node-${id}"][data-status="SUCCEEDED"]`).waitFor({ timeout: 15_000 });
     }
     await page.getByRole("log").getByText("said hello from the GUI").waitFor({ timeout: 10_000 });
+    // The run's final status reaches the page (it did not before the claimed-engine room fix).
+    await page
+      .locator('[aria-label="Run status"][data-mode="EXECUTE"]', { hasText: "SUCCEEDED" })
+      .waitFor({ timeout: 10_000 });
     await expect(page.locator('[data-testid="node-n4"] .duration').textContent()).resolves.toMatch(/\d+ ms/);
     await screenshot(page, "04-run");
 
     await page.getByRole("button", { name: "Simulate" }).click();
-    // A new run resets the canvas: wait for the log to clear, then for every node to turn green again.
-    await expect.poll(() => page.getByRole("log").getByText("said hello from the GUI").count()).toBe(0);
+    // The simulated run ends SUCCEEDED, with every node green again.
+    await page
+      .locator('[aria-label="Run status"][data-mode="SIMULATE"]', { hasText: "SUCCEEDED" })
+      .waitFor({ timeout: 15_000 });
     for (const id of ["n1", "n2", "n3", "n4"]) {
       await page.locator(`[data-testid="node-${id}"][data-status="SUCCEEDED"]`).waitFor({ timeout: 15_000 });
     }

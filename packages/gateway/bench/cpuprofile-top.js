@@ -69,10 +69,12 @@ export function printSummary(profile, top = 25, indent = "  ") {
   const idle = s.areas.find((a) => a.area === "(idle)")?.ms ?? 0;
   const busy = s.totalMs - idle;
   const pct = (ms) => `${((ms / busy) * 100).toFixed(1).padStart(5)} %`;
-  console.log(`${indent}profile: ${(s.totalMs / 1000).toFixed(2)} s, busy ${(busy / 1000).toFixed(2)} s (idle excluded below)`);
+  console.log(
+    `${indent}profile: ${(s.totalMs / 1000).toFixed(2)} s, busy ${(busy / 1000).toFixed(2)} s (idle excluded below)`,
+  );
   console.log(`${indent}self time by area:`);
   for (const a of s.areas.filter((a) => a.area !== "(idle)").slice(0, 14))
-    console.log(`${indent}  ${pct(a.ms)}  ${(a.ms).toFixed(0).padStart(6)} ms  ${a.area}`);
+    console.log(`${indent}  ${pct(a.ms)}  ${a.ms.toFixed(0).padStart(6)} ms  ${a.area}`);
   console.log(`${indent}top functions by self time:`);
   for (const f of s.self.filter((f) => !f.key.startsWith("(idle)")).slice(0, top))
     console.log(`${indent}  ${pct(f.ms)}  ${f.key}`);

@@ -8,7 +8,10 @@ const quiet = {
   warn: (m) => console.error(`  [engine warning] ${m}`),
   error: (m, err) => console.error(`  [engine error] ${m}`, err instanceof Error ? err.message : (err ?? "")),
 };
-const config = engineConfigFrom({ port: 0, host: "127.0.0.1", data: process.env.BENCH_ENGINE_DATA }, process.env);
+const config = engineConfigFrom(
+  { port: 0, host: "127.0.0.1", data: process.env.BENCH_ENGINE_DATA },
+  process.env,
+);
 const engine = await startEngine(config, quiet);
 serveIpc({
   close: async () => {

@@ -89,7 +89,13 @@ serveIpc({
       mem = process.memoryUsage(); // reads /proc/self/stat: needs a free file descriptor
     } catch {
       const h = getHeapStatistics();
-      mem = { rss: Number.NaN, heapUsed: h.used_heap_size, heapTotal: h.total_heap_size, external: h.external_memory, arrayBuffers: Number.NaN };
+      mem = {
+        rss: Number.NaN,
+        heapUsed: h.used_heap_size,
+        heapTotal: h.total_heap_size,
+        external: h.external_memory,
+        arrayBuffers: Number.NaN,
+      };
     }
     return { mem, cpu: process.cpuUsage() };
   },
@@ -142,7 +148,12 @@ async function startVariant(config, log, variant) {
     logger: false,
   });
   await app.ready();
-  const deps = servicesSocketDeps({ engines: services.engines, billing: services.billing, verifier, logger: log });
+  const deps = servicesSocketDeps({
+    engines: services.engines,
+    billing: services.billing,
+    verifier,
+    logger: log,
+  });
   if (variant.has("no-vitals-write")) delete deps.updateVitals;
   if (variant.has("role-cache")) {
     const lookup = deps.roleOf;

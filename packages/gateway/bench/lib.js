@@ -129,7 +129,8 @@ export class Histogram {
 export function procMemory(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
+    const kb = (name) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
     return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
   } catch {
     return undefined;
@@ -203,7 +204,11 @@ export function serveIpc(handlers) {
       const answer = await h(m);
       process.send?.({ id: m.id, ok: true, ...answer });
     } catch (err) {
-      process.send?.({ id: m.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      process.send?.({
+        id: m.id,
+        ok: false,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
     }
   });
   // The parent going away ends the child: nothing outlives the bench.

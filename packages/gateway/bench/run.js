@@ -8,6 +8,8 @@
 //  3. Sockets held by one gateway process: E engine sockets + G GUI sockets (websocket transport) from client
 //     child processes; gateway RSS; then vitals fan-out delay engine -> gateway -> owning GUIs.
 //
+// Rate limits: the gateway runs as shipped (`startGateway`, per caller 20/s burst 60; the per-IP limit skips loopback);
+// the REST load rotates over --rest-keys identities signed in beforehand, so no caller is limited.
 // Everything listens on 127.0.0.1, is bounded in count and time, and stops by itself.
 // Flags (all optional):
 //   --only rest,rpc,sockets   sections to run (default all)
@@ -22,7 +24,7 @@
 //                             so every level has the same per-user shape and E x 10 deliveries per vitals round.
 //                             A fixed --users 100 at 10,000 + 10,000 means 100 GUIs per user: 1,000,000 deliveries.
 //   --spread 1000             vitals emitted spread over this many ms (0 = all at once)
-//   --fanout-rounds 2         vitals rounds per level after a warm-up round (--fanout-rounds-big 1 above 2,000 engines)
+//   --fanout-rounds 3         vitals rounds per level after a warm-up round (--fanout-rounds-big 1 above 2,000 engines)
 //   --fanout-timeout 60       seconds to wait for every expected GUI delivery of a round
 //   --per-proc 5000           client sockets per client process
 //   --connect-conc 256        handshakes in flight per client process
@@ -32,8 +34,8 @@
 //                             highest concurrency, the timed RPC loop, socket connect, one fan-out round; each profile
 //                             is written to --prof-dir (default /tmp) and summarised (bench/cpuprofile-top.js)
 import { spawn } from "node:child_process";
-import http from "node:http";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import http from "node:http";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -91,9 +93,10 @@ const LEVELS =
   F.engines !== undefined || F.guis !== undefined
     ? [{ engines: num("engines", 1000), guis: num("guis", num("engines", 1000)) }]
     : list("sockets", [1000, 10000]).map((n) => ({ engines: n, guis: n }));
-const usersFor = (engines) => (F.users === undefined ? Math.max(1, Math.round(engines / 10)) : Number(F.users));
+const usersFor = (engines) =>
+  F.users === undefined ? Math.max(1, Math.round(engines / 10)) : Number(F.users);
 const SPREAD = num("spread", 1000);
-const ROUNDS = num("fanout-rounds", 2);
+const ROUNDS = num("fanout-rounds", 3);
 const ROUNDS_BIG = num("fanout-rounds-big", 1);
 const FANOUT_TIMEOUT_S = num("fanout-timeout", 60);
 const PER_PROC = num("per-proc", 5000);
@@ -118,7 +121,12 @@ const GOALS = { rpcP50Ms: 5, rssMb: 1536, fanoutP99Ms: 250 };
 const summary = [];
 const heading = (t) => {
   console.log(`\n=== ${t} ${"=".repeat(Math.max(0, 100 - t.length))}`);
-  console.log(`(load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs)`);
+  console.log(
+    `(load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} on ${os.cpus().length} CPUs)`,
+  );
 };
 
 // ------------------------------------------------------------------------------------------------ children
@@ -338,7 +346,12 @@ async function sectionRpc(gw, tmp) {
     },
   });
   try {
-    const gui = new GuiSocketClient({ url: gw.info.url, signer: owner, reconnection: false, timeoutMs: 10_000 });
+    const gui = new GuiSocketClient({
+      url: gw.info.url,
+      signer: owner,
+      reconnection: false,
+      timeoutMs: 10_000,
+    });
     const online = new Promise((resolve) => {
       gui.socket.on("initial_engine_statuses", (rows) => {
         if (rows.some((r) => r.engine_id === created.id && r.status === "online")) resolve();
@@ -348,7 +361,10 @@ async function sectionRpc(gw, tmp) {
       });
     });
     await gui.connect();
-    await Promise.race([online, sleep(15_000).then(() => Promise.reject(new Error("engine not online in 15 s")))]);
+    await Promise.race([
+      online,
+      sleep(15_000).then(() => Promise.reject(new Error("engine not online in 15 s"))),
+    ]);
     const total = RPC_WARM + RPC_N;
     const envelopes = [];
     for (let i = 0; i < total; i++) {
@@ -400,7 +416,12 @@ async function sectionRpc(gw, tmp) {
     console.log(
       `  directly to the engine (EngineClient over ws, same pacing): p50 ${fmt(d.p50, 2)} / p90 ${fmt(d.p90, 2)} / p99 ${fmt(d.p99, 2)} ms; failures ${dFailures} -> the gateway hop adds ${fmt(g.p50 - d.p50, 2)} ms at p50`,
     );
-    summary.push(["the same ping directly to the engine's WebSocket", "", `${fmt(d.p50, 2)} / ${fmt(d.p90, 2)} / ${fmt(d.p99, 2)} ms`, ""]);
+    summary.push([
+      "the same ping directly to the engine's WebSocket",
+      "",
+      `${fmt(d.p50, 2)} / ${fmt(d.p90, 2)} / ${fmt(d.p99, 2)} ms`,
+      "",
+    ]);
     direct.close?.();
     return { gateway: g, direct: d };
   } finally {
@@ -419,7 +440,9 @@ const chunks = (arr, size) => {
 async function connectAll(procs, role, url, itemChunks) {
   const t0 = performance.now();
   const answers = await Promise.all(
-    procs.map((p, k) => p.call("connect", { role, url, items: itemChunks[k], concurrency: CONNECT_CONC }, 600_000)),
+    procs.map((p, k) =>
+      p.call("connect", { role, url, items: itemChunks[k], concurrency: CONNECT_CONC }, 600_000),
+    ),
   );
   const ms = performance.now() - t0;
   const errors = {};
@@ -437,7 +460,9 @@ async function connectAll(procs, role, url, itemChunks) {
 async function sectionSockets(level, tmp) {
   const { engines: E, guis: G } = level;
   const USERS = usersFor(E);
-  heading(`3. Sockets held by one gateway process: ${fmtInt(E)} engine + ${fmtInt(G)} GUI sockets, ${fmtInt(USERS)} users`);
+  heading(
+    `3. Sockets held by one gateway process: ${fmtInt(E)} engine + ${fmtInt(G)} GUI sockets, ${fmtInt(USERS)} users`,
+  );
   const owners = Array.from({ length: USERS }, () => generatePrivateKey());
   const ownerAddrs = owners.map((k) => fastSigner(k).address.toLowerCase());
   const execArgv = ["--expose-gc"];
@@ -467,7 +492,9 @@ async function sectionSockets(level, tmp) {
     const tokenChunks = chunks(tokens, PER_PROC);
     const guiChunks = chunks(guiKeys, PER_PROC);
     const engineProcs = await Promise.all(
-      tokenChunks.map((_, k) => spawnChild("socket-clients.js", { label: `engine-clients-${k}`, raiseFd: true })),
+      tokenChunks.map((_, k) =>
+        spawnChild("socket-clients.js", { label: `engine-clients-${k}`, raiseFd: true }),
+      ),
     );
     const guiProcs = await Promise.all(
       guiChunks.map((_, k) => spawnChild("socket-clients.js", { label: `gui-clients-${k}`, raiseFd: true })),
@@ -496,15 +523,18 @@ async function sectionSockets(level, tmp) {
     const cpuConnect = procCpuSeconds(gw.pid) - cpuA;
     if (PROFILE) {
       await gw.call("prof", { action: "stop" });
-      console.log(`  --- gateway CPU profile of connecting ${fmtInt(E)} + ${fmtInt(G)} sockets: ${connectProf}`);
+      console.log(
+        `  --- gateway CPU profile of connecting ${fmtInt(E)} + ${fmtInt(G)} sockets: ${connectProf}`,
+      );
       printSummary(JSON.parse(await readFile(connectProf, "utf8")), 15, "    ");
     }
     await sleep(1000); // presence writes in the background settle
     const st = await gw.call("stats", { resetLoop: true });
     const m2 = procMemory(gw.pid);
+    result.fdsConnected = openFds(gw.pid);
     const mem2 = (await gw.call("mem", {})).mem;
     console.log(
-      `  initial_engine_statuses received by ${fmtInt(initSockets)} GUIs, ${fmt(initRows / Math.max(1, initSockets), 1)} engines each on average; gateway sees ${fmtInt(st.engineSockets)} engine + ${fmtInt(st.guiSockets)} GUI sockets, ${fmtInt(openFds(gw.pid))} open fds; gateway CPU for connecting ${fmt(cpuConnect, 1)} s`,
+      `  initial_engine_statuses received by ${fmtInt(initSockets)} GUIs, ${fmt(initRows / Math.max(1, initSockets), 1)} engines each on average; gateway sees ${fmtInt(st.engineSockets)} engine + ${fmtInt(st.guiSockets)} GUI sockets, ${fmtInt(result.fdsConnected)} open fds; gateway CPU for connecting ${fmt(cpuConnect, 1)} s`,
     );
     console.log(
       `  gateway RSS after connect: ${mb(m2.rss)} (heap used ${mb(mem2.heapUsed)}, external ${mb(mem2.external)}, array buffers ${mb(mem2.arrayBuffers)}); per socket ≈ ${fmt((m2.rss - m1.rss) / Math.max(1, st.engineSockets + st.guiSockets) / 1024, 1)} KB over the seeded baseline`,
@@ -615,7 +645,7 @@ async function sectionSockets(level, tmp) {
     summary.push([
       `${held} sockets: connect rate engine / GUI; failures`,
       "",
-      `${fmtInt((ec.connected / ec.ms) * 1000)}/s / ${fmtInt((gc.connected / gc.ms) * 1000)}/s; ${fmtInt(E - ec.connected + G - gc.connected)} failed${E - ec.connected + G - gc.connected > 0 ? ` (gateway open-files limit ${result.fdSoft}, accept errors ${JSON.stringify(st.counts.acceptErrors)})` : ""}`,
+      `${fmtInt((ec.connected / ec.ms) * 1000)}/s / ${fmtInt((gc.connected / gc.ms) * 1000)}/s; ${fmtInt(E - ec.connected + G - gc.connected)} failed${E - ec.connected + G - gc.connected > 0 ? ` (gateway at ${fmtInt(result.fdsConnected)} open fds of its limit ${fmtInt(result.fdSoft)}: refused at accept)` : ""}`,
       "",
     ]);
     summary.push([
@@ -649,7 +679,9 @@ async function main() {
   );
   if (VARIANT) console.log(`WHAT-IF VARIANT of the gateway: ${VARIANT} (not the shipped gateway)`);
   const native = await checkFastSigner();
-  console.log(`client-side signing: ${native ? "native libsecp256k1 (checked against viem)" : "viem (pure JS)"}`);
+  console.log(
+    `client-side signing: ${native ? "native libsecp256k1 (checked against viem)" : "viem (pure JS)"}`,
+  );
   const tmp = await mkdtemp(join(os.tmpdir(), "flowork-gw-bench-"));
   try {
     if (ONLY.has("rest") || ONLY.has("rpc")) {
@@ -669,8 +701,15 @@ async function main() {
         try {
           await sectionSockets(level, tmp);
         } catch (err) {
-          console.log(`  level ${level.engines} + ${level.guis} failed: ${err instanceof Error ? err.message : err}`);
-          summary.push([`${level.engines} + ${level.guis} sockets`, "", `FAILED: ${String(err?.message ?? err).slice(0, 120)}`, "MISS"]);
+          console.log(
+            `  level ${level.engines} + ${level.guis} failed: ${err instanceof Error ? err.message : err}`,
+          );
+          summary.push([
+            `${level.engines} + ${level.guis} sockets`,
+            "",
+            `FAILED: ${String(err?.message ?? err).slice(0, 120)}`,
+            "MISS",
+          ]);
         }
       }
     }

@@ -47,7 +47,11 @@ function openOne(url, item) {
       socket = io(`${url}/gui-socket`, {
         ...opts,
         // signed at connect time: the message is fresh and its nonce single-use
-        auth: (cb) => signSocketAuth(signer).then((a) => cb({ ...a }), () => cb({})),
+        auth: (cb) =>
+          signSocketAuth(signer).then(
+            (a) => cb({ ...a }),
+            () => cb({}),
+          ),
       });
       socket.on("engine_vitals_update", onVitals);
       socket.once("initial_engine_statuses", (rows) => {
@@ -92,7 +96,13 @@ serveIpc({
     await Promise.all(workers);
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    return { ms, cpuS: (cpu.user + cpu.system) / 1e6, connected: items.length - failedIdx.length, failedIdx, errors };
+    return {
+      ms,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      connected: items.length - failedIdx.length,
+      failedIdx,
+      errors,
+    };
   },
   /** GUI role: waits up to `timeoutMs` until every connected socket got initial_engine_statuses. */
   initial: async ({ timeoutMs = 30_000 }) => {

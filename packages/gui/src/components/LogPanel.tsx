@@ -8,6 +8,7 @@ const LEVELS: LogLevel[] = ["DEBUG", "INFO", "WARN", "ERROR", "SUCCESS"];
 export function LogPanel() {
   const logs = useEditor((s) => s.run.logs);
   const status = useEditor((s) => s.run.status);
+  const mode = useEditor((s) => s.run.mode);
   const error = useEditor((s) => s.run.error);
   const [shown, setShown] = useState<Record<LogLevel, boolean>>({
     DEBUG: false,
@@ -25,8 +26,13 @@ export function LogPanel() {
       <div className="logs-head">
         <strong>Logs</strong>
         {status && (
-          <span className={`run-status run-${status.toLowerCase()}`} role="status" aria-label="Run status">
-            {status}
+          <span
+            className={`run-status run-${status.toLowerCase()}`}
+            role="status"
+            aria-label="Run status"
+            data-mode={mode}
+          >
+            {mode === "SIMULATE" ? `${status} (simulated)` : status}
           </span>
         )}
         {error && <span className="error">{error}</span>}
