@@ -125,6 +125,7 @@ process.send({ type: "ready", url: gw.url, pid: process.pid });
  *   no-vitals-write  every engine_vitals_update is relayed but not written to the database (upper bound of what
  *                    coalescing the writes would save)
  *   role-cache       rpc_forward_to_engine looks the caller's role up through a 2 s cache instead of the database
+ *   drop-request     engine.io forgets each connection's first HTTP request (socket.io's "memory usage" advice)
  */
 async function startVariant(config, log, variant) {
   const { mkdir } = await import("node:fs/promises");
@@ -168,6 +169,12 @@ async function startVariant(config, log, variant) {
     };
   }
   sockets = attachSockets(app.server, deps, {});
+  // socket.io's documented memory tip: do not keep each session's first HTTP request (the handshake object keeps
+  // what the gateway reads: `auth`, the remote address).
+  if (variant.has("drop-request"))
+    sockets.io.engine.on("connection", (raw) => {
+      raw.request = null;
+    });
   target = sockets.events;
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address();

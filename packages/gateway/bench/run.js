@@ -28,7 +28,7 @@
 //   --fanout-timeout 60       seconds to wait for every expected GUI delivery of a round
 //   --per-proc 5000           client sockets per client process
 //   --connect-conc 256        handshakes in flight per client process
-//   --variant no-vitals-write,role-cache   what-if: gateway children assembled from the same exported parts with one
+//   --variant no-vitals-write,role-cache,drop-request   what-if: gateway children assembled from the same exported parts with one
 //                             socket dependency changed (see bench/gateway-child.js); for the findings only
 //   --profile                 CPU-profile the gateway child (node:inspector, like --cpu-prof but per phase): REST at the
 //                             highest concurrency, the timed RPC loop, socket connect, one fan-out round; each profile
