@@ -7,7 +7,7 @@
 //                           [--only=flowork,node-red,n8n,n8n-tuned] [--no-build] [--json=FILE]
 //       --n8n-duration=S, --n8n-warmup=S: a longer window for n8n (default: the same as the others).
 //       --n8n-tuned also runs a second n8n with a SQLite read pool (WAL) and the legacy expression engine.
-//   node bench/peers/run.js --profile [--connections=10] [--duration=10]
+//   node bench/peers/run.js --profile[=flowork|node-red] [--connections=10] [--duration=10]
 //       Flowork alone under `node --cpu-prof`; prints the top self-time functions (profile kept in .peers/profiles/).
 //   node bench/peers/run.js --summarise=FILE.cpuprofile [--top=30]     the same summary of an existing profile
 //   node bench/peers/run.js --sql-trace [--connections=10]    every SQLite statement Flowork runs per request
@@ -38,7 +38,8 @@ const opt = (name, fallback) => {
   const a = args.find((x) => x.startsWith(`--${name}=`));
   return a === undefined ? fallback : a.slice(name.length + 3);
 };
-const PROFILE = flag("profile");
+const PROFILE = flag("profile") || args.some((a) => a.startsWith("--profile="));
+const PROFILE_TARGET = opt("profile", "flowork");
 const WITH_N8N = flag("with-n8n");
 const DURATION_S = Number(opt("duration", "10"));
 const WARMUP_S = Number(opt("warmup", "2"));
@@ -301,7 +302,7 @@ async function startFlowork({ cpuProfDir, sqlTrace = false } = {}) {
   };
 }
 
-async function startNodeRed() {
+async function startNodeRed({ cpuProfDir } = {}) {
   const red = join(NODE_RED_DIR, "node_modules", "node-red", "red.js");
   if (!existsSync(red)) throw new Error("Node-RED is not installed: run bash bench/peers/install.sh");
   const version = JSON.parse(
@@ -379,7 +380,17 @@ async function startNodeRed() {
   const server = launch(
     "node-red",
     process.execPath,
-    [red, "--userDir", userDir, "--settings", settingsFile, "--port", String(port), "--no-telemetry"],
+    [
+      ...(cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : []),
+      red,
+      "--userDir",
+      userDir,
+      "--settings",
+      settingsFile,
+      "--port",
+      String(port),
+      "--no-telemetry",
+    ],
     { cwd: userDir, env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production" } },
   );
   const url = `http://127.0.0.1:${port}/bench`;
@@ -678,7 +689,19 @@ function machine() {
     mem_gib: Math.round(os.totalmem() / 2 ** 30),
     kernel: `${os.type()} ${os.release()}`,
     loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
+    commit: git(["rev-parse", "--short", "HEAD"]),
+    // Uncommitted changes under packages/ (other work in progress is built and measured too).
+    packages_dirty: git(["status", "--porcelain", "--", "packages"]).split("\n").filter(Boolean).length,
   };
+}
+function git(argv) {
+  try {
+    return execFileSync("git", argv, { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+  } catch {
+    return "?";
+  }
 }
 
 const SUMMARISE = opt("summarise", "");
@@ -694,7 +717,8 @@ if (!existsSync(join(ROOT, "packages/engine/dist/index.js"))) throw new Error("b
 
 const m = machine();
 log(
-  `machine: ${m.nproc} CPUs (${m.cpu}), ${m.mem_gib} GiB, ${m.kernel}, Node ${m.node}; load ${m.loadavg.join(" ")}`,
+  `machine: ${m.nproc} CPUs (${m.cpu}), ${m.mem_gib} GiB, ${m.kernel}, Node ${m.node}; load ${m.loadavg.join(" ")}; ` +
+    `commit ${m.commit}${m.packages_dirty ? ` + ${m.packages_dirty} uncommitted file(s) under packages/` : ""}`,
 );
 log(
   `load: ${CONNECTIONS.join("/")} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured, ` +
@@ -751,8 +775,15 @@ if (PROFILE) {
   const dir = join(PEERS, "profiles");
   await mkdir(dir, { recursive: true });
   const before = new Set(readdirSync(dir));
-  const fw = await startFlowork({ cpuProfDir: dir });
-  log(`Flowork (profiled) at ${fw.url}, sample answer ${fw.sample.status}: ${fw.sample.text.slice(0, 120)}`);
+  if (!["flowork", "node-red"].includes(PROFILE_TARGET))
+    throw new Error("--profile=flowork or --profile=node-red");
+  const fw =
+    PROFILE_TARGET === "node-red"
+      ? await startNodeRed({ cpuProfDir: dir })
+      : await startFlowork({ cpuProfDir: dir });
+  log(
+    `${fw.label} (profiled) at ${fw.url}, sample answer ${fw.sample.status}: ${fw.sample.text.slice(0, 120)}`,
+  );
   for (const c of CONNECTIONS) {
     const r = await runLoad(fw, c);
     log(

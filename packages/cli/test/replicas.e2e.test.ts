@@ -22,6 +22,8 @@ const API_KEY = "gw-internal-key-replicas-0123456789";
 const DB_NAME = `flowork_rep_${randomBytes(6).toString("hex")}`;
 const owner = identity();
 const admin = new pg.Pool({ connectionString: PG_URL, max: 1 });
+admin.on("error", () => {}); // a dropped test database must not surface as an uncaught error
+admin.on("connect", (c) => c.on("error", () => {}));
 let dir: string;
 let databaseUrl: string;
 let engineDatabaseUrl: string;

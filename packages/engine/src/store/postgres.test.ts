@@ -17,6 +17,8 @@ const PG_URL = process.env["FLOWORK_TEST_PG_URL"] ?? "postgres://postgres@127.0.
  */
 const DB_NAME = `flowork_eng_${randomBytes(6).toString("hex")}`;
 const server = new pg.Pool({ connectionString: PG_URL, max: 1 });
+server.on("error", () => {}); // a dropped test database must not surface as an uncaught error
+server.on("connect", (c) => c.on("error", () => {}));
 const url = new URL(PG_URL);
 url.pathname = `/${DB_NAME}`;
 const DB_URL = url.toString();
@@ -25,6 +27,8 @@ let admin: pg.Pool | undefined;
 beforeAll(async () => {
   await server.query(`CREATE DATABASE ${DB_NAME}`);
   admin = new pg.Pool({ connectionString: DB_URL, max: 2 });
+  admin.on("error", () => {}); // a dropped test database must not surface as an uncaught error
+  admin.on("connect", (c) => c.on("error", () => {}));
 });
 
 afterAll(async () => {

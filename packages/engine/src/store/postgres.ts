@@ -41,5 +41,10 @@ export function openPostgres(url: string, options: OpenPostgresOptions = {}): Ky
   // An idle client whose server went away emits `error` on the pool; unhandled, that would kill the engine.
   // The next query gets a fresh connection (or the error), so reporting nothing here loses nothing.
   pool.on("error", () => {});
+  // A client that is checked out when the server goes away (restart, DROP DATABASE ... FORCE) emits `error` on
+  // itself, not on the pool: unhandled, that is an uncaught exception. Its query rejects anyway.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   return new Kysely<EngineDatabase>({ dialect: new PostgresDialect({ pool }) });
 }

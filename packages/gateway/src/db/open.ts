@@ -72,6 +72,11 @@ function createKysely(databaseUrl: string, options: OpenGatewayDbOptions): Kysel
     // An idle client whose server went away (PostgreSQL restarted) emits `error` on the pool; unhandled, that
     // would kill the gateway. The next query opens a fresh connection or fails on its own.
     pool.on("error", () => {});
+    // A client that is checked out when the server goes away (restart, DROP DATABASE ... FORCE) emits `error` on
+    // itself, not on the pool: unhandled, that is an uncaught exception. Its query rejects anyway.
+    pool.on("connect", (client) => {
+      client.on("error", () => {});
+    });
     return new Kysely<GatewayDatabase>({ dialect: new PostgresDialect({ pool }) });
   }
   throw new FloworkError("VALIDATION_FAILED", "DATABASE_URL must start with sqlite: or postgres://", {

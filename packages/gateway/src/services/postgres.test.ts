@@ -7,6 +7,8 @@ import { describeGatewayStoreContract } from "./test-contract.js";
 /** The test server (trust auth). Never skipped: a missing PostgreSQL fails the run. */
 const PG_URL = process.env.FLOWORK_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
+admin.on("error", () => {}); // a dropped test database must not surface as an uncaught error
+admin.on("connect", (c) => c.on("error", () => {}));
 afterAll(async () => admin.end());
 
 describeGatewayStoreContract("postgres", async () => {
