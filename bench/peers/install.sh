@@ -2,9 +2,12 @@
 # Installs the peer systems for bench/peers/run.js into the git-ignored folder bench/peers/.peers/, each in its own
 # folder with its own package.json and lockfile, so the workspace's package.json and package-lock.json stay untouched.
 #   bash bench/peers/install.sh              Node-RED 4.1.8 only (~100 MB)
-#   bash bench/peers/install.sh --with-n8n   also n8n 1.123.81 (~1.8 GB, several minutes)
+#   bash bench/peers/install.sh --with-n8n   also n8n 1.123.81 (~1.8 GB, ~10 minutes on 2 cores)
 # Registry only: install scripts run only for the packages listed in each folder's allowScripts, and native addons
 # are compiled from source (npm_config_build_from_source) instead of fetching prebuilt binaries from elsewhere.
+# n8n's other install scripts (ssh2, cpu-features, oracledb, protobufjs, msgpackr-extract, @parcel/watcher,
+# @sentry-internal/node-native-stacktrace, @scarf/scarf) stay skipped: a webhook -> Set workflow needs none of them.
+# npm prints "Unknown env config build-from-source" for the n8n install: harmless, the variable is for the addons.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PEERS="$HERE/.peers"

@@ -722,7 +722,8 @@ log(
 );
 log(
   `load: ${CONNECTIONS.join("/")} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured, ` +
-    `${ROUNDS} round(s) alternating; body ${BODY}` +
+    (PROFILE || flag("sql-trace") ? "" : `${ROUNDS} round(s) alternating; `) +
+    `body ${BODY}` +
     (WITH_N8N && (N8N_DURATION_S !== DURATION_S || N8N_WARMUP_S !== WARMUP_S)
       ? `; n8n: ${N8N_WARMUP_S} s warm-up + ${N8N_DURATION_S} s measured`
       : ""),
@@ -843,7 +844,7 @@ if (running.length === 0) throw new Error("nothing to measure");
 function table(columns, rows) {
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) =>
-    `  ${cells.map((x, i) => (i === 0 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join("  ")}`;
+    `  ${cells.map((x, i) => (i === 0 || columns[i] === "statement" ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join("  ")}`;
   log(line(columns));
   for (const r of rows) log(line(r));
 }

@@ -1,5 +1,6 @@
 import { type EngineLogger, engineConfigFrom, startEngine } from "@flowork/engine";
 import { UsageError } from "../errors.js";
+import { serveUntilSignal } from "../service-lifetime.js";
 
 export interface EngineCommandOptions {
   port?: string;
@@ -32,16 +33,5 @@ export async function engineCommand(
   });
   const engine = await startEngine(config, log);
   write(`flowork engine ready: ws://${config.host}:${engine.port}/ engine_id=${engine.engineId}`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info(`${signal}: shutting down`);
-      resolve();
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
-  });
-  await engine.close();
-  // Running runs were checkpointed by close(); their in-flight timers (a long delay node) must not hold the process:
-  // the next start resumes them.
-  process.exit(0);
+  return serveUntilSignal(() => engine.close(), log);
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type GatewayLogger, gatewayConfigFrom, startGateway } from "@flowork/gateway";
 import { UsageError } from "../errors.js";
+import { serveUntilSignal } from "../service-lifetime.js";
 
 export interface GatewayCommandOptions {
   port?: string;
@@ -39,10 +40,5 @@ export async function gatewayCommand(
   });
   const gateway = await startGateway(config, log);
   write(`flowork gateway ready: ${gateway.url}/ (API docs at ${gateway.url}/api/docs)`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGTERM", () => resolve());
-    process.once("SIGINT", () => resolve());
-  });
-  await gateway.close();
-  process.exit(0);
+  return serveUntilSignal(() => gateway.close(), log);
 }

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { type EngineLogger, engineConfigFrom, startEngine } from "@flowork/engine";
 import { gatewayConfigFrom, startGateway } from "@flowork/gateway";
 import { UsageError } from "../errors.js";
+import { serveUntilSignal } from "../service-lifetime.js";
 import { builtGuiDir, parsePort } from "./gateway.js";
 
 export interface UpOptions {
@@ -108,11 +109,8 @@ export async function upCommand(
   write(owner ? `  owner:  ${owner}` : (pairingLine ?? ""));
   write(`  data:   ${dataDir}`);
   write("Stop with Ctrl-C.");
-  await new Promise<void>((resolveStop) => {
-    process.once("SIGTERM", () => resolveStop());
-    process.once("SIGINT", () => resolveStop());
-  });
-  await engine.close();
-  await gateway.close();
-  process.exit(0);
+  return serveUntilSignal(async () => {
+    await engine.close();
+    await gateway.close();
+  }, log);
 }

@@ -1,5 +1,6 @@
 import { type EngineLogger, startQueueWorker } from "@flowork/engine";
 import { UsageError } from "../errors.js";
+import { serveUntilSignal } from "../service-lifetime.js";
 
 export interface WorkerCommandOptions {
   queue?: string;
@@ -50,15 +51,5 @@ export async function workerCommand(
     log,
   );
   write(`flowork worker ready: queue=${worker.queueName} worker_id=${worker.workerId}`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info(`${signal}: shutting down`);
-      resolve();
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
-  });
-  await worker.close();
-  // Running runs were checkpointed; their timers must not hold the process: another worker resumes them.
-  process.exit(0);
+  return serveUntilSignal(() => worker.close(), log);
 }
