@@ -83,4 +83,4 @@ JSON
     echo "n8n $(installed_version "$N8N" n8n) installed"
   fi
 fi
-du -sh "$PEERS"/* 2>/dev/null || true
+du -sh "$PEERS/node-red" "$PEERS/n8n" 2>/dev/null || true
