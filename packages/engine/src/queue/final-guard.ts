@@ -1,6 +1,6 @@
 import { type JobEvent, type JobStatus, TERMINAL_STATUSES } from "@flowork/protocol";
 import type { Redis } from "ioredis";
-import type { EventAppender, JobStore } from "../service/job-types.js";
+import type { EventAppender } from "../service/job-types.js";
 import { finalKeyFor } from "./payload.js";
 
 const CLAIM_TTL_S = 7 * 86_400;
@@ -63,37 +63,49 @@ export class FinalGuard {
 
 const isFinalStatus = (status: JobStatus) => TERMINAL_STATUSES.has(status);
 
-/** The job store, with final statuses written under the guard and no status written after a job is final. */
-export function guardedJobStore(inner: JobStore, guard: FinalGuard): JobStore {
-  return {
-    ...inner,
-    setStatus: async (jobId, status, fields) => {
-      if (isFinalStatus(status) ? !(await guard.claim(jobId)) : await guard.claimed(jobId)) return;
-      await inner.setStatus(jobId, status, fields);
-    },
-  };
-}
-
-/** The event appender, with final status events appended only by the worker that claimed the job. */
+/**
+ * The journal, with final statuses (row and event) written only by the worker that claimed the job, and no status
+ * written once a job is final. Guarded writes wait for Redis; each job's writes stay in call order.
+ */
 export function guardedEvents(inner: EventAppender, guard: FinalGuard): EventAppender {
   const pending = new Set<Promise<void>>();
+  /** Per job, the last guarded write still waiting: later writes of that job queue behind it. */
+  const tails = new Map<string, Promise<void>>();
+  const later = (jobId: string, write: () => Promise<void>) => {
+    const p = (tails.get(jobId) ?? Promise.resolve()).then(write).catch(() => {});
+    tails.set(jobId, p);
+    pending.add(p);
+    void p.finally(() => {
+      pending.delete(p);
+      if (tails.get(jobId) === p) tails.delete(jobId);
+    });
+  };
+  const inOrder = (jobId: string, write: () => void) => {
+    if (tails.has(jobId)) later(jobId, async () => write());
+    else write();
+  };
   return {
+    ...inner,
+    create: (input) => inner.create(input),
+    saveCheckpoint: (jobId, state) => inOrder(jobId, () => inner.saveCheckpoint(jobId, state)),
+    deleteCheckpoint: (jobId) => inOrder(jobId, () => inner.deleteCheckpoint(jobId)),
+    setStatus(jobId, status, fields) {
+      later(jobId, async () => {
+        const ok = isFinalStatus(status) ? await guard.claim(jobId) : !(await guard.claimed(jobId));
+        if (ok) inner.setStatus(jobId, status, fields);
+      });
+    },
     append(jobId: string, event: JobEvent) {
       if (event.type !== "workflow_status_update" || !isFinalStatus(event.status_data.status)) {
-        inner.append(jobId, event);
+        inOrder(jobId, () => inner.append(jobId, event));
         return;
       }
-      const p = guard.claim(jobId).then(
-        (ok) => {
-          if (ok) inner.append(jobId, event);
-        },
-        () => {},
-      );
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
+      later(jobId, async () => {
+        if (await guard.claim(jobId)) inner.append(jobId, event);
+      });
     },
     async flush() {
-      await Promise.all(pending);
+      while (pending.size > 0) await Promise.all(pending);
       await inner.flush();
     },
   };

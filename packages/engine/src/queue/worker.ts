@@ -9,10 +9,10 @@ import { isRunCheckpoint, type RunCheckpoint } from "../runtime/checkpoint.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { EngineLogger } from "../service/engine.js";
 import { JobManager } from "../service/job-manager.js";
-import { jobStoreFrom } from "../service/job-store.js";
+import { jobStoreFrom, journalFrom } from "../service/job-store.js";
 import { type EngineStore, openEngineStore } from "../store/index.js";
 import { MemoryVariables } from "../variables/memory.js";
-import { FinalGuard, guardedEvents, guardedJobStore } from "./final-guard.js";
+import { FinalGuard, guardedEvents } from "./final-guard.js";
 import { controlChannelFor, eventChannelFor, queueNameFor } from "./payload.js";
 import { parseControlMessage, type RelayMessage } from "./relay.js";
 import { type VerifiedRun, verifyQueuedJob } from "./verify.js";
@@ -82,8 +82,8 @@ export async function startQueueWorker(config: QueueWorkerConfig, log: EngineLog
       .catch((err: unknown) => log.error(`publish ${jobId}`, err));
   };
   const jobs = new JobManager({
-    store: guardedJobStore(jobStoreFrom(store), guard),
-    events: guardedEvents(store.events, guard),
+    store: jobStoreFrom(store),
+    events: guardedEvents(journalFrom(store), guard),
     registry,
     settings: () => settings,
     variables: () => loadVariables(store),

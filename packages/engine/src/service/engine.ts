@@ -23,7 +23,8 @@ import { nodesFromEvents } from "./execution-nodes.js";
 import { createHandlers } from "./handlers.js";
 import { createInternalHttpHandler } from "./http-server.js";
 import { JobManager } from "./job-manager.js";
-import { jobStoreFrom } from "./job-store.js";
+import { jobStoreFrom, journalFrom } from "./job-store.js";
+import { LatestPresetCache } from "./preset-cache.js";
 import { TriggerScheduler } from "./triggers.js";
 import { VitalsSampler } from "./vitals.js";
 import { EngineWsServer } from "./ws-server.js";
@@ -144,9 +145,12 @@ export async function startEngine(
   const producer = await openProducer(config, auth.engineId(), commands, (event, meta) =>
     jobs.relayRemote(event, meta),
   );
+  // Webhooks and schedules run the same preset over and over: its latest version is read once, until a save or
+  // delete through this engine (the only writer of its presets) says otherwise.
+  const latestPresets = new LatestPresetCache((name) => store.presets.load(name));
   const jobs: JobManager = new JobManager({
     store: jobStoreFrom(store),
-    events: store.events,
+    events: journalFrom(store),
     registry,
     settings: () => settings,
     variables: async () => {
@@ -160,7 +164,7 @@ export async function startEngine(
       });
       return variables;
     },
-    loadPreset: (name) => store.presets.load(name),
+    loadPreset: (name) => latestPresets.load(name),
     services: { sandbox, workspaceDir: join(config.dataDir, "workspace") },
     onEvent: (event, meta) => {
       metrics.onEvent(event);
@@ -205,7 +209,10 @@ export async function startEngine(
     variables: store.variables,
     settings: { get: () => store.settings.get(), save: (patch) => store.settings.save(patch) },
     executions: {
-      history: (q) => store.executions.history(q),
+      history: async (q) => {
+        await store.events.flush();
+        return store.executions.history(q);
+      },
       get: async (id) => {
         await store.events.flush();
         const detail = await store.executions.get(id);
@@ -225,7 +232,10 @@ export async function startEngine(
       },
     },
     onChange: (what) => {
-      if (what === "presets") void triggers.refresh();
+      if (what === "presets") {
+        latestPresets.clear();
+        void triggers.refresh();
+      }
       if (what === "variables") variables = undefined;
       if (what === "settings") {
         void store.settings.get().then((s) => {

@@ -59,7 +59,8 @@ interface Job {
   done: Promise<RunOutcome>;
   resolveDone: (outcome: RunOutcome) => void;
   checkpointTimer?: ReturnType<typeof setTimeout>;
-  checkpointWrite?: Promise<void>;
+  /** A checkpoint was written for this job (so one must be deleted when it ends). */
+  checkpointed?: boolean;
 }
 
 const MAX_SUB_WORKFLOW_DEPTH = 10;
@@ -96,13 +97,16 @@ export class JobManager {
     if (this.#closing) throw new FloworkError("ENGINE_OFFLINE", "the engine is shutting down");
     const compiled = await this.#compile(request);
     const jobId = request.jobId ?? newJobId();
-    if (this.#jobs.has(jobId) || (request.jobId !== undefined && (await this.#o.store.exists(jobId)))) {
+    const taken = () => this.#jobs.has(jobId);
+    // Checked again after the store's answer: another submit of the same id may have arrived meanwhile.
+    if (taken() || (request.jobId !== undefined && ((await this.#o.store.exists(jobId)) || taken()))) {
       throw new FloworkError("CONFLICT", `job ${jobId} already exists`);
     }
     const job = this.#newJob(jobId, request, compiled);
     if (listener) job.listeners.add(listener);
     this.#jobs.set(jobId, job);
-    await this.#o.store.create({
+    // Buffered in the journal: the row, its status changes and its events are written together (group commit).
+    this.#o.events.create({
       job_id: jobId,
       preset_name: job.presetName,
       mode: request.mode,
@@ -243,6 +247,8 @@ export class JobManager {
     this.#active++;
     try {
       await this.#execute(job);
+      // A worker acknowledges the queue job next: its history must be stored before that.
+      await this.#o.events.flush();
     } finally {
       this.#active--;
       this.#jobs.delete(job.jobId);
@@ -270,29 +276,25 @@ export class JobManager {
       onStep: () => this.#scheduleCheckpoint(job),
     });
     job.run = run;
-    // Not awaited before the run starts: the RUNNING row is on its way while the first nodes run (a short run
-    // would otherwise wait for a write it does not need); it is awaited before the final status is written.
-    const running = this.#o.store
-      .setStatus(job.jobId, "RUNNING", { started_at: new Date().toISOString() })
-      .catch((err: unknown) => this.#o.onError?.(err, `status ${job.jobId}`));
+    // Status rows, events and checkpoints go through the journal: a short run's whole history is one INSERT of
+    // its row and one of its events, in a transaction shared with every run that ends in the same tick.
+    this.#o.events.setStatus(job.jobId, "RUNNING", { started_at: new Date().toISOString() });
     const outcome = await run.start();
-    await running;
     clearTimeout(job.checkpointTimer);
-    await job.checkpointWrite;
     job.status = outcome.status;
     const durationMs = Date.parse(outcome.ended_at) - Date.parse(outcome.started_at);
-    await this.#o.store.setStatus(job.jobId, outcome.status, {
+    this.#o.events.setStatus(job.jobId, outcome.status, {
       ended_at: outcome.ended_at,
       duration_ms: Number.isFinite(durationMs) ? durationMs : 0,
-      error_code: outcome.error?.code ?? null,
-      error_message: outcome.error?.message ?? null,
+      ...(outcome.error && { error_code: outcome.error.code, error_message: outcome.error.message }),
       result: outcome.result,
     });
     // Only runs that lived long enough to write a checkpoint have one to delete (short runs skip a write).
-    if (job.checkpointWrite !== undefined || job.resumeFrom !== undefined)
-      await this.#o.store.deleteCheckpoint(job.jobId);
-    await this.#o.events.flush();
+    if (job.checkpointed || job.resumeFrom !== undefined) this.#o.events.deleteCheckpoint(job.jobId);
     this.#jobs.delete(job.jobId);
+    // The caller (a webhook's reply, a waiting parent) goes on at once; the journal commits this run with the
+    // others of this tick right after (a terminal status flushes on the next macrotask). On a crash before that
+    // commit the run is recorded as INTERRUPTED at the next start, never lost silently.
     job.resolveDone(outcome);
   }
 
@@ -355,11 +357,8 @@ export class JobManager {
       job.checkpointTimer = undefined;
       const run = job.run;
       if (!run || TERMINAL_STATUSES.has(run.status)) return;
-      const state = JSON.stringify(run.snapshot());
-      const previous = job.checkpointWrite ?? Promise.resolve();
-      job.checkpointWrite = previous
-        .then(() => this.#o.store.saveCheckpoint(job.jobId, state))
-        .catch((err: unknown) => this.#o.onError?.(err, `checkpoint ${job.jobId}`));
+      job.checkpointed = true;
+      this.#o.events.saveCheckpoint(job.jobId, JSON.stringify(run.snapshot()));
     }, this.#o.checkpointDelayMs ?? 10);
   }
 
@@ -416,7 +415,7 @@ export class JobManager {
         ...(errorMessage !== undefined && { error_message: errorMessage }),
       },
     });
-    await this.#o.store.setStatus(job.jobId, status, {
+    this.#o.events.setStatus(job.jobId, status, {
       ended_at: now,
       duration_ms: 0,
       ...(errorMessage !== undefined && { error_message: errorMessage }),
@@ -493,13 +492,12 @@ export class JobManager {
           error_message: "the engine stopped while this run was in progress",
         },
       });
-      await this.#o.store.setStatus(row.job_id, "INTERRUPTED", {
+      this.#o.events.setStatus(row.job_id, "INTERRUPTED", {
         ended_at: now,
-        error_code: null,
         error_message: "the engine stopped while this run was in progress",
       });
       if (!this.#o.settings().resume_interrupted) {
-        await this.#o.store.deleteCheckpoint(row.job_id);
+        this.#o.events.deleteCheckpoint(row.job_id);
         continue;
       }
       try {
@@ -534,15 +532,12 @@ export class JobManager {
   /** Stops accepting work; running jobs are checkpointed and left for the next start to resume. */
   async close(): Promise<void> {
     this.#closing = true;
-    const pending: Promise<unknown>[] = [];
     for (const job of this.#jobs.values()) {
       if (job.run) {
         clearTimeout(job.checkpointTimer);
-        const state = JSON.stringify(job.run.snapshot());
-        pending.push(this.#o.store.saveCheckpoint(job.jobId, state).catch(() => {}));
+        this.#o.events.saveCheckpoint(job.jobId, JSON.stringify(job.run.snapshot()));
       }
     }
-    await Promise.all(pending);
     await this.#o.events.flush();
   }
 }

@@ -1,34 +1,22 @@
 import type { ExecutionMode, JobEvent, JobStatus } from "@flowork/protocol";
 
-/** What the job manager needs from the execution store (the SQLite/PostgreSQL store implements it). */
+/** What the job manager reads from the execution store (the SQLite/PostgreSQL store implements it). */
 export interface JobStore {
-  create(input: {
-    job_id: string;
-    preset_name: string | null;
-    mode: ExecutionMode;
-    started_by: string | null;
-    workflow_data: unknown;
-    initial_payload: unknown;
-    start_node_id?: string | null;
-  }): Promise<void>;
-  setStatus(
-    jobId: string,
-    status: JobStatus,
-    fields?: {
-      started_at?: string;
-      ended_at?: string;
-      duration_ms?: number;
-      error_code?: string | null;
-      error_message?: string | null;
-      result?: unknown;
-    },
-  ): Promise<void>;
+  /** Whether the job is stored (writes still buffered in the journal count: it flushes first). */
   exists(jobId: string): Promise<boolean>;
   events(jobId: string): Promise<JobEvent[]>;
-  saveCheckpoint(jobId: string, state: string): Promise<void>;
   loadCheckpoint(jobId: string): Promise<string | undefined>;
-  deleteCheckpoint(jobId: string): Promise<void>;
   unfinished(): Promise<UnfinishedJob[]>;
+}
+
+/** A status change; fields left out keep their stored value. */
+export interface JobStatusFields {
+  started_at?: string;
+  ended_at?: string;
+  duration_ms?: number;
+  error_code?: string;
+  error_message?: string;
+  result?: Record<string, unknown>;
 }
 
 export interface UnfinishedJob {
@@ -42,9 +30,24 @@ export interface UnfinishedJob {
   status: JobStatus;
 }
 
-/** Batches event writes (see store/event-writer.ts). */
+/**
+ * The execution journal (see store/event-writer.ts): every write of a run, buffered and group-committed in order.
+ * The calls are synchronous; `flush` resolves once everything buffered before it is stored.
+ */
 export interface EventAppender {
+  create(input: {
+    job_id: string;
+    preset_name: string | null;
+    mode: ExecutionMode;
+    started_by: string | null;
+    workflow_data: unknown;
+    initial_payload: unknown;
+    start_node_id?: string | null;
+  }): void;
+  setStatus(jobId: string, status: JobStatus, fields?: JobStatusFields): void;
   append(jobId: string, event: JobEvent): void;
+  saveCheckpoint(jobId: string, state: string): void;
+  deleteCheckpoint(jobId: string): void;
   flush(): Promise<void>;
 }
 

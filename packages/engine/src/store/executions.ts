@@ -33,6 +33,7 @@ import {
   type UnfinishedExecution,
 } from "./execution-reads.js";
 import type { HistoryQuery, NewExecution, NodeRecord, StatusChange } from "./execution-types.js";
+import type { PendingStatus } from "./journal-batch.js";
 import type { EngineDatabase, ExecutionsTable } from "./schema.js";
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -57,29 +58,7 @@ export class ExecutionStore {
    * @throws FloworkError VALIDATION_FAILED for a bad job id, CONFLICT when the job id is taken.
    */
   async create(input: NewExecution): Promise<ExecutionSummary> {
-    parseOrThrow(JobIdSchema, input.job_id, "invalid job id");
-    const now = nowIso(this.#ctx);
-    const row: ExecutionsTable = {
-      job_id: input.job_id,
-      preset_name: input.preset_name,
-      mode: input.mode,
-      status: "QUEUED",
-      started_by:
-        input.started_by !== null && ADDRESS.test(input.started_by)
-          ? input.started_by.toLowerCase()
-          : input.started_by,
-      queued_at: now,
-      started_at: now,
-      ended_at: null,
-      duration_ms: null,
-      error_code: null,
-      error_message: null,
-      result: null,
-      workflow_data: JSON.stringify(input.workflow_data),
-      initial_payload: input.initial_payload === undefined ? null : JSON.stringify(input.initial_payload),
-      start_node_id: input.start_node_id ?? null,
-      last_seq: 0,
-    };
+    const row = newExecutionRow(input, nowIso(this.#ctx));
     const inserted = await this.#db
       .insertInto("executions")
       .values(row)
@@ -95,13 +74,7 @@ export class ExecutionStore {
    * @throws FloworkError NOT_FOUND for an unknown job.
    */
   async setStatus(jobId: string, status: JobStatus, change: StatusChange = {}): Promise<void> {
-    const set: Updateable<ExecutionsTable> = { status };
-    if (change.started_at !== undefined) set.started_at = toStoredTimestamp(change.started_at, "started_at");
-    if (change.ended_at !== undefined) set.ended_at = toStoredTimestamp(change.ended_at, "ended_at");
-    if (change.duration_ms !== undefined) set.duration_ms = change.duration_ms;
-    if (change.error_code !== undefined) set.error_code = change.error_code;
-    if (change.error_message !== undefined) set.error_message = change.error_message;
-    if (change.result !== undefined) set.result = JSON.stringify(change.result);
+    const set: Updateable<ExecutionsTable> = pendingStatus(status, change);
     const res = await this.#db
       .updateTable("executions")
       .set(set)
@@ -168,6 +141,16 @@ export class ExecutionStore {
       .limit(pageLimit(query.limit, 50, 200));
     if (query.before !== undefined) q = q.where("started_at", "<", toStoredTimestamp(query.before, "before"));
     return (await q.execute()).map(toSummary);
+  }
+
+  /** Whether an execution with this id is stored. */
+  async exists(jobId: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom("executions")
+      .select("job_id")
+      .where("job_id", "=", jobId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** One execution with its nodes and log lines, or undefined. */
@@ -262,4 +245,48 @@ async function requireJob(db: Kysely<EngineDatabase>, jobId: string): Promise<vo
     .where("job_id", "=", jobId)
     .executeTakeFirst();
   if (row === undefined) throw jobNotFound(jobId);
+}
+
+/**
+ * The stored row of a new QUEUED execution (`queued_at` = `started_at` = `now` until the run starts).
+ * @throws FloworkError VALIDATION_FAILED for a bad job id.
+ */
+export function newExecutionRow(input: NewExecution, now: string): ExecutionsTable {
+  parseOrThrow(JobIdSchema, input.job_id, "invalid job id");
+  return {
+    job_id: input.job_id,
+    preset_name: input.preset_name,
+    mode: input.mode,
+    status: "QUEUED",
+    started_by:
+      input.started_by !== null && ADDRESS.test(input.started_by)
+        ? input.started_by.toLowerCase()
+        : input.started_by,
+    queued_at: now,
+    started_at: now,
+    ended_at: null,
+    duration_ms: null,
+    error_code: null,
+    error_message: null,
+    result: null,
+    workflow_data: JSON.stringify(input.workflow_data),
+    initial_payload: input.initial_payload === undefined ? null : JSON.stringify(input.initial_payload),
+    start_node_id: input.start_node_id ?? null,
+    last_seq: 0,
+  };
+}
+
+/**
+ * A status change as stored: timestamps normalised to UTC, the result as JSON text; omitted fields stay omitted.
+ * @throws FloworkError VALIDATION_FAILED for a timestamp that is not ISO-8601.
+ */
+export function pendingStatus(status: JobStatus, change: StatusChange): PendingStatus {
+  const set: PendingStatus = { status };
+  if (change.started_at !== undefined) set.started_at = toStoredTimestamp(change.started_at, "started_at");
+  if (change.ended_at !== undefined) set.ended_at = toStoredTimestamp(change.ended_at, "ended_at");
+  if (change.duration_ms !== undefined) set.duration_ms = change.duration_ms;
+  if (change.error_code !== undefined) set.error_code = change.error_code;
+  if (change.error_message !== undefined) set.error_message = change.error_message;
+  if (change.result !== undefined) set.result = JSON.stringify(change.result);
+  return set;
 }

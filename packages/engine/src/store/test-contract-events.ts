@@ -1,6 +1,7 @@
 import type { JobEvent } from "@flowork/protocol";
+import type { Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
-import type { StoredEvent } from "./index.js";
+import { type EngineDatabase, EventWriter, type StoredEvent } from "./index.js";
 import type { ContractHarness } from "./test-contract.js";
 import { logOf, newJob } from "./test-contract-executions.js";
 
@@ -152,7 +153,7 @@ export function describeEventContract(h: ContractHarness): void {
     it("EventWriter reports a failed write to onError and rejects flush(), without crashing", async () => {
       const errors: [unknown, number][] = [];
       const store = await h.reopen({
-        events: { intervalMs: 60_000, onError: (err, n) => errors.push([err, n]) },
+        events: { intervalMs: 60_000, retryForMs: 0, onError: (err, n) => errors.push([err, n]) },
       });
       await store.executions.create(newJob("e"));
       await store.db.destroy();
@@ -173,6 +174,97 @@ export function describeEventContract(h: ContractHarness): void {
       await store.events.close();
       expect(() => store.events.append("z", logOf("z", "late"))).toThrow(/closed/);
       expect((await store.executions.events("z")).map((e) => e.seq)).toEqual([1]);
+    });
+
+    it("journal: a run's row, status changes, events and checkpoint go in one transaction", async () => {
+      const store = await h.reopen({ events: { intervalMs: 60_000 } });
+      const before = store.events.stats;
+      store.events.create(newJob("j1", { initial_payload: { n: 1 } }));
+      store.events.append("j1", logOf("j1", "queued"));
+      store.events.setStatus("j1", "RUNNING", { started_at: "2025-01-01T02:00:00+02:00" });
+      store.events.saveCheckpoint("j1", '{"step":1}');
+      store.events.append("j1", logOf("j1", "ran"));
+      store.events.setStatus("j1", "SUCCEEDED", {
+        ended_at: "2025-01-01T00:00:01.000Z",
+        duration_ms: 1000,
+        result: { n: { ok: true } },
+      });
+      store.events.create(newJob("j2"));
+      store.events.saveCheckpoint("j2", '{"step":2}');
+      store.events.append("j2", logOf("j2", "only"));
+      store.events.deleteCheckpoint("j1");
+      await store.events.flush();
+      expect(store.events.stats.transactions).toBe(before.transactions + 1);
+      const j1 = await store.executions.get("j1");
+      expect(j1).toMatchObject({
+        status: "SUCCEEDED",
+        started_at: "2025-01-01T00:00:00.000Z",
+        ended_at: "2025-01-01T00:00:01.000Z",
+        duration_ms: 1000,
+        result: { n: { ok: true } },
+      });
+      expect((await store.executions.events("j1")).map((e) => e.seq)).toEqual([1, 2]);
+      expect(await store.executions.loadCheckpoint("j1")).toBeUndefined();
+      expect(await store.executions.loadCheckpoint("j2")).toBe('{"step":2}');
+      // Later writes of existing rows continue their numbering and keep fields they do not set.
+      store.events.append("j2", logOf("j2", "more"));
+      store.events.setStatus("j2", "FAILED", { error_code: "USER_ERROR", error_message: "boom" });
+      store.events.append("j1", logOf("j1", "late"));
+      await store.events.flush();
+      expect((await store.executions.events("j2")).map((e) => e.seq)).toEqual([1, 2]);
+      expect((await store.executions.events("j1")).map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(await store.executions.get("j2")).toMatchObject({
+        status: "FAILED",
+        error_code: "USER_ERROR",
+        error_message: "boom",
+        preset_name: null,
+      });
+      expect((await store.executions.get("j1"))?.status).toBe("SUCCEEDED");
+    });
+
+    it("journal: a job id already stored is not overwritten; unknown jobs' writes are dropped and reported", async () => {
+      const store = await h.reopen({ events: { intervalMs: 60_000 } });
+      await store.executions.create(newJob("taken", { preset_name: "first" }));
+      store.events.create(newJob("taken", { preset_name: "second" }));
+      store.events.setStatus("ghost", "RUNNING");
+      store.events.saveCheckpoint("ghost", "{}");
+      store.events.create(newJob("fine"));
+      await store.events.flush();
+      expect((await store.executions.get("taken"))?.preset_name).toBe("first");
+      expect(await store.executions.exists("fine")).toBe(true);
+      expect(await store.executions.exists("ghost")).toBe(false);
+      expect(h.warnings.some((w) => w.details["job_id"] === "ghost")).toBe(true);
+      expect(() => store.events.create(newJob("bad id!"))).toThrow(/invalid job id/);
+    });
+
+    it("journal: a failed write is kept and retried in order, without duplicates", async () => {
+      const store = h.store;
+      let failures = 2;
+      const flaky = new Proxy(store.db, {
+        get(target, prop, receiver) {
+          if (prop === "transaction" && failures > 0) {
+            failures--;
+            throw new Error("database restarting");
+          }
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      }) as Kysely<EngineDatabase>;
+      const errors: number[] = [];
+      const writer = new EventWriter(flaky, { intervalMs: 60_000, onError: (_e, n) => errors.push(n) });
+      writer.create(newJob("r"));
+      writer.append("r", logOf("r", "one"));
+      await expect(writer.flush()).rejects.toThrow(/restarting/);
+      writer.append("r", logOf("r", "two"));
+      writer.setStatus("r", "RUNNING");
+      await waitFor(async () => (await store.executions.events("r")).length === 2, 5_000);
+      expect(errors).toEqual([0, 0]);
+      writer.append("r", terminal("r"));
+      writer.setStatus("r", "SUCCEEDED");
+      await writer.close();
+      expect((await store.executions.events("r")).map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect((await store.executions.get("r"))?.status).toBe("SUCCEEDED");
+      expect(writer.stats.dropped).toBe(0);
     });
 
     it("stores every log line of a run so get() returns them", async () => {
