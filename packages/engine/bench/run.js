@@ -6,7 +6,9 @@
 //   BENCH_SLICE_MS=250    length of one round for the runtime / verification figures
 //   BENCH_RT=400          timed WebSocket round trips (after 60 warm-up ones)
 //   BENCH_WEBHOOK_S=5     seconds per webhook concurrency level (after a 1 s warm-up)
-//   BENCH_SKIP=sub,...    skip sections: runtime, verify, ws, webhook, sub (the spawned sub-benchmarks)
+//   BENCH_SKIP=sub,...    skip sections: runtime, verify, ws, webhook, sub (all spawned sub-benchmarks), or one of
+//                         them: sandbox, store, memory, workers
+//   BENCH_MEMORY_RUNS=10000  runs of the memory sub-benchmark (1 MiB through three nodes each)
 // Section 3 also runs the round trip with the client in a worker thread (bench/ws-client-worker.js) and times the
 // engine's steps of one execute_workflow one by one (bench/breakdown.js). Profiling: bench/profile.js.
 // Other processes on a shared machine only ever add time: the best round is the closest to the uncontended
@@ -716,12 +718,23 @@ async function benchWebhook({ engine, client, dataDir }) {
 
 // ---------------------------------------------------------------------------------- 5. sub-benchmarks
 
+/** Output of each spawned sub-benchmark, for the summary. */
+const subResults = new Map();
+
 async function benchSub() {
-  heading("5. Spawned sub-benchmarks (bench/sandbox.js 1, bench/store.js)");
-  for (const [file, args, env] of [
-    ["sandbox.js", ["1"], {}],
-    ["store.js", [], { BENCH_REPEAT: "3" }],
+  heading(
+    "5. Spawned sub-benchmarks (bench/sandbox.js 1, bench/store.js, bench/memory.js, bench/workers.js)",
+  );
+  const memoryRuns = process.env.BENCH_MEMORY_RUNS ?? "10000";
+  for (const [file, args, env, flags, timeoutS] of [
+    ["sandbox.js", ["1"], {}, [], 90],
+    ["store.js", [], { BENCH_REPEAT: "3" }, [], 90],
+    // 10,000 runs that each move 1 MiB through three nodes: several minutes on 2 shared cores.
+    ["memory.js", [memoryRuns, "4"], {}, ["--expose-gc"], 1_800],
+    // Queue mode: 1, 2 and 4 `flowork worker` processes on Redis (issue: >= 0.9 x N x one worker).
+    ["workers.js", [], {}, [], 900],
   ]) {
+    if (SKIP.has(file.replace(/\.js$/, ""))) continue;
     const path = join(HERE, file);
     try {
       await stat(path);
@@ -730,12 +743,13 @@ async function benchSub() {
       continue;
     }
     const t = performance.now();
-    const r = await runChild([path, ...args], env, 90_000);
+    const r = await runChild([...flags, path, ...args], env, timeoutS * 1000);
     console.log(
       `  --- node bench/${file} ${args.join(" ")} ${Object.entries(env)
         .map(([k, v]) => `${k}=${v}`)
         .join(" ")}`,
     );
+    subResults.set(file, r.out);
     for (const line of r.out.trimEnd().split("\n")) console.log(`  | ${line}`);
     if (r.code !== 0) console.log(`  exit ${r.code}: ${r.err.trim().slice(0, 800)}`);
     console.log(`  (${fmt((performance.now() - t) / 1000, 1)} s)`);
@@ -768,6 +782,13 @@ if (!SKIP.has("ws") || !SKIP.has("webhook")) {
   });
 }
 if (!SKIP.has("sub")) await benchSub();
+for (const [file, pattern] of [
+  ["memory.js", /RSS growth over .*/],
+  ["workers.js", /^\d+ worker\(s\):.*$/gm],
+]) {
+  const lines = subResults.get(file)?.match(pattern) ?? [];
+  for (const line of lines) summary.push([`bench/${file}`, "see above", line.trim().slice(0, 90), null]);
+}
 
 heading("Summary (goals are informational)");
 const w0 = Math.max(...summary.map((r) => r[0].length));

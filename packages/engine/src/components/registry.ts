@@ -50,6 +50,11 @@ export class ComponentRegistry {
     this.#disabled = new Set(moduleIds);
   }
 
+  /** The kill switch's component ids. */
+  disabledIds(): string[] {
+    return [...this.#disabled];
+  }
+
   isDisabled(moduleId: string): boolean {
     return this.#disabled.has(moduleId);
   }

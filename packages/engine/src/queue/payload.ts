@@ -36,6 +36,11 @@ export interface QueuedJob {
   enqueued_at: number;
   /** Null exactly when `started_by` is null (a trigger). */
   authorization: QueuedAuthorization | null;
+  /**
+   * The engine's kill switch when it queued the run (gateway `disabled-components`): workers refuse these
+   * components with COMPONENT_DISABLED exactly as the engine would. Absent in jobs queued by older engines.
+   */
+  disabled_components?: string[];
   mac: string;
 }
 
@@ -98,6 +103,9 @@ export function isQueuedJob(value: unknown): value is QueuedJob {
     (v["started_by"] === null || typeof v["started_by"] === "string") &&
     typeof v["enqueued_at"] === "number" &&
     typeof v["mac"] === "string" &&
-    (v["authorization"] === null || typeof v["authorization"] === "object")
+    (v["authorization"] === null || typeof v["authorization"] === "object") &&
+    (v["disabled_components"] === undefined ||
+      (Array.isArray(v["disabled_components"]) &&
+        v["disabled_components"].every((id) => typeof id === "string")))
   );
 }

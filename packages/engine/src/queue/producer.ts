@@ -89,12 +89,18 @@ export class QueueProducer implements RemoteRunner {
       role: command?.role ?? null,
       enqueued_at: Date.now(),
       authorization: command?.authorization ?? null,
+      disabled_components: [...job.disabledComponents],
     });
     await this.#queue.add("run", data, {
       jobId: bullJobIdFor(job.jobId),
       removeOnComplete: { age: 3600, count: 1000 },
       removeOnFail: { age: 86_400 },
     });
+  }
+
+  async cancelQueued(jobId: string): Promise<boolean> {
+    // BullMQ removes a waiting or delayed job and refuses (0) one a worker holds the lock of.
+    return (await this.#queue.remove(bullJobIdFor(jobId))) === 1;
   }
 
   control(op: "stop" | "pause" | "resume", jobId: string): void {

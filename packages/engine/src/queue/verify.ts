@@ -18,6 +18,8 @@ export interface VerifiedRun {
   initialPayload: unknown;
   startNodeId: string | null;
   startedBy: string | null;
+  /** Components the engine's kill switch disabled when it queued the run. */
+  disabledComponents: string[];
 }
 
 export interface VerifyQueuedJobOptions {
@@ -64,6 +66,7 @@ export async function verifyQueuedJob(data: unknown, options: VerifyQueuedJobOpt
     initialPayload: data.initial_payload ?? {},
     startNodeId: data.start_node_id,
     startedBy: data.started_by,
+    disabledComponents: data.disabled_components ?? [],
   };
   if (data.started_by === null) {
     if (data.authorization !== null)

@@ -139,6 +139,7 @@ export async function startQueueWorker(config: QueueWorkerConfig, log: EngineLog
           startedBy: run.startedBy,
           ...(run.presetName !== null && { presetName: run.presetName }),
           ...(run.startNodeId !== null && { startNodeId: run.startNodeId }),
+          disabledComponents: run.disabledComponents,
         },
         resumeFrom,
       );

@@ -153,6 +153,34 @@ describe("JobManager", () => {
     expect(looped.error?.code).toBe("LOOP_LIMIT");
   });
 
+  it("a queued run carries the engine's kill switch: a worker refuses a component the engine disabled", async () => {
+    const jobs = manager();
+    const request = { workflow: delayFlow(1), mode: "EXECUTE" as const, startedBy: null };
+    store.events.create({
+      job_id: "queued-1",
+      preset_name: null,
+      mode: "EXECUTE",
+      started_by: null,
+      workflow_data: delayFlow(1) as never,
+    });
+    const refused = await jobs.runQueued({ ...request, jobId: "queued-1", disabledComponents: ["delay"] });
+    expect(refused.status).toBe("FAILED");
+    expect(refused.error?.code).toBe("COMPONENT_DISABLED");
+    store.events.create({
+      job_id: "queued-2",
+      preset_name: null,
+      mode: "EXECUTE",
+      started_by: null,
+      workflow_data: delayFlow(1) as never,
+    });
+    expect((await jobs.runQueued({ ...request, jobId: "queued-2", disabledComponents: [] })).status).toBe(
+      "SUCCEEDED",
+    );
+    // The worker waits for its history before it acknowledges the queue job.
+    expect(store.events.pending).toBe(0);
+    expect((await store.executions.get("queued-1"))?.status).toBe("FAILED");
+  });
+
   it("marks unfinished runs INTERRUPTED on recovery and resumes them", async () => {
     const jobs = manager();
     const { job_id } = await jobs.submit({

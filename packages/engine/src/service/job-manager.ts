@@ -20,7 +20,14 @@ export type JobListener = (event: JobEvent) => void;
  * Workers run them, store their events and publish them back; the engine relays them with {@link JobManager.relayRemote}.
  */
 export interface RemoteRunner {
-  enqueue(job: { jobId: string; request: JobRequest; workflow: unknown }): Promise<void>;
+  enqueue(job: {
+    jobId: string;
+    request: JobRequest;
+    workflow: unknown;
+    disabledComponents: readonly string[];
+  }): Promise<void>;
+  /** Removes a run no worker has taken yet; false when a worker holds it (or it is gone). */
+  cancelQueued(jobId: string): Promise<boolean>;
   /** Asks the worker that holds a job to stop, pause or resume it. */
   control(op: "stop" | "pause" | "resume", jobId: string): void;
 }
@@ -197,7 +204,12 @@ export class JobManager {
   async #sendRemote(job: Job, remote: RemoteRunner): Promise<void> {
     try {
       await this.#o.events.flush();
-      await remote.enqueue({ jobId: job.jobId, request: job.request, workflow: job.compiled.workflow });
+      await remote.enqueue({
+        jobId: job.jobId,
+        request: job.request,
+        workflow: job.compiled.workflow,
+        disabledComponents: this.#o.registry.disabledIds(),
+      });
     } catch (err) {
       this.#o.onError?.(err, `enqueue ${job.jobId}`);
       const message = `the job could not be queued: ${err instanceof Error ? err.message : String(err)}`;
@@ -267,7 +279,7 @@ export class JobManager {
       ...(job.resumeFrom && { resumeFrom: job.resumeFrom }),
       variables,
       settings: this.#o.settings(),
-      isDisabled: (id) => this.#o.registry.isDisabled(id),
+      isDisabled: disabledCheck(this.#o.registry, job.request.disabledComponents),
       services: {
         ...this.#o.services,
         runSubWorkflow: (name, payload, opts) => this.#subWorkflow(job, depth, name, payload, opts),
@@ -377,7 +389,7 @@ export class JobManager {
   stop(jobId: string, address: string, isAdmin: boolean): { job_id: string; status: JobStatus } {
     const job = this.#controllable(jobId, address, isAdmin);
     if (this.#o.remote && !job.run) {
-      this.#o.remote.control("stop", jobId);
+      void this.#stopRemote(job, this.#o.remote);
       return { job_id: jobId, status: "STOPPED" };
     }
     if (job.run) {
@@ -386,6 +398,19 @@ export class JobManager {
     }
     if (this.#queue.remove((j) => j === job)) void this.#cancelQueued(job);
     return { job_id: jobId, status: "STOPPED" };
+  }
+
+  /** Queue mode: a run still waiting in the queue is taken out and ends here; one a worker holds is told to stop. */
+  async #stopRemote(job: Job, remote: RemoteRunner): Promise<void> {
+    try {
+      if (await remote.cancelQueued(job.jobId)) {
+        await this.#finishHere(job, "STOPPED");
+        return;
+      }
+    } catch (err) {
+      this.#o.onError?.(err, `cancel ${job.jobId}`);
+    }
+    remote.control("stop", job.jobId);
   }
 
   async #cancelQueued(job: Job): Promise<void> {
@@ -540,6 +565,16 @@ export class JobManager {
     }
     await this.#o.events.flush();
   }
+}
+
+/** The kill switch for one run: the registry's, plus the engine's when a worker runs a queued job. */
+function disabledCheck(
+  registry: ComponentRegistry,
+  extra: readonly string[] | undefined,
+): (moduleId: string) => boolean {
+  if (extra === undefined || extra.length === 0) return (id) => registry.isDisabled(id);
+  const set = new Set(extra);
+  return (id) => set.has(id) || registry.isDisabled(id);
 }
 
 function lastStatus(events: JobEvent[]): JobStatus | undefined {

@@ -66,4 +66,6 @@ export interface JobRequest {
   bypassQueue?: boolean;
   /** Nesting depth of sub-workflows. */
   depth?: number;
+  /** Queue mode, on a worker: the engine's kill switch when it queued the run (on top of the worker's own). */
+  disabledComponents?: readonly string[];
 }

@@ -1,4 +1,4 @@
-import { FloworkError, type JobEvent, type JobStatus, TERMINAL_STATUSES } from "@flowork/protocol";
+import { FloworkError, type JobEvent, type JobStatus } from "@flowork/protocol";
 import type { Kysely } from "kysely";
 import type { StoreWarn } from "./common.js";
 import type { StoredEvent } from "./execution-events.js";
@@ -38,7 +38,7 @@ const LAST_RETRY_MS = 5_000;
 /**
  * The execution journal: group commit for every write a run makes, the store's hot path. `create`, `setStatus`,
  * `append` and the checkpoint calls are synchronous and only buffer; every `intervalMs` (or as soon as
- * `maxBuffered` events wait, or at once for a terminal `workflow_status_update`) everything buffered, for every
+ * `maxBuffered` events wait, or when a reader calls `flush`) everything buffered, for every
  * job, is written in ONE transaction (`writeJournalBatch`): a short run's row, its status changes and its events
  * are one INSERT of the row plus one multi-row INSERT of events, shared with every other run of that flush.
  * Flushes run one after another, so each job's operations keep their order.
@@ -142,9 +142,7 @@ export class EventWriter {
     this.#open();
     opsFor(this.#buffer, jobId).events.push(event);
     this.#buffered++;
-    const terminal =
-      event.type === "workflow_status_update" && TERMINAL_STATUSES.has(event.status_data.status);
-    this.#schedule(terminal || this.#buffered >= this.#maxBuffered);
+    this.#schedule(this.#buffered >= this.#maxBuffered);
   }
 
   /**

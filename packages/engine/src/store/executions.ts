@@ -6,6 +6,7 @@ import {
   JobIdSchema,
   type JobStatus,
   TERMINAL_STATUSES,
+  type Workflow,
 } from "@flowork/protocol";
 import type { Kysely, Updateable } from "kysely";
 import {
@@ -248,6 +249,20 @@ async function requireJob(db: Kysely<EngineDatabase>, jobId: string): Promise<vo
 }
 
 /**
+ * The JSON text of a workflow document, computed once per document object: a preset run by a webhook or a
+ * schedule passes the same (cached, never mutated) document every time.
+ */
+const workflowTexts = new WeakMap<object, string>();
+function workflowText(workflow: Workflow): string {
+  let text = workflowTexts.get(workflow);
+  if (text === undefined) {
+    text = JSON.stringify(workflow);
+    workflowTexts.set(workflow, text);
+  }
+  return text;
+}
+
+/**
  * The stored row of a new QUEUED execution (`queued_at` = `started_at` = `now` until the run starts).
  * @throws FloworkError VALIDATION_FAILED for a bad job id.
  */
@@ -269,7 +284,7 @@ export function newExecutionRow(input: NewExecution, now: string): ExecutionsTab
     error_code: null,
     error_message: null,
     result: null,
-    workflow_data: JSON.stringify(input.workflow_data),
+    workflow_data: workflowText(input.workflow_data),
     initial_payload: input.initial_payload === undefined ? null : JSON.stringify(input.initial_payload),
     start_node_id: input.start_node_id ?? null,
     last_seq: 0,

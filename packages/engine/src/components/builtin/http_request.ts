@@ -94,10 +94,15 @@ function decodeResponseBody(
   if (type !== "" && !JSON_TYPE.test(type) && !TEXT_TYPE.test(type)) return body.toString("base64");
   const charset = /charset="?([\w-]+)/i.exec(type)?.[1] ?? "utf-8";
   let text: string;
-  try {
-    text = new TextDecoder(charset).decode(body);
-  } catch {
-    text = body.toString("utf8");
+  // Buffer's own UTF-8 decoder is several times faster than TextDecoder on large bodies; the BOM goes as
+  // TextDecoder would drop it.
+  if (/^utf-?8$/i.test(charset)) text = body.toString("utf8").replace(/^\uFEFF/, "");
+  else {
+    try {
+      text = new TextDecoder(charset).decode(body);
+    } catch {
+      text = body.toString("utf8");
+    }
   }
   if (!JSON_TYPE.test(type)) return text;
   try {
