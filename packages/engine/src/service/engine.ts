@@ -19,7 +19,6 @@ import { MemoryVariables } from "../variables/memory.js";
 import type { EngineConfig } from "./config.js";
 import { CommandDispatcher } from "./dispatcher.js";
 import { createEngineMetrics } from "./engine-metrics.js";
-import { nodesFromEvents } from "./execution-nodes.js";
 import { createHandlers } from "./handlers.js";
 import { createInternalHttpHandler } from "./http-server.js";
 import { JobManager } from "./job-manager.js";
@@ -215,10 +214,7 @@ export async function startEngine(
       },
       get: async (id) => {
         await store.events.flush();
-        const detail = await store.executions.get(id);
-        if (!detail) return undefined;
-        const events = (await store.executions.events(id)).map((e) => e.event);
-        return { ...detail, nodes: nodesFromEvents(events) };
+        return store.executions.get(id);
       },
     },
     audit: { append: (r) => store.audit.append(r), list: (q) => store.audit.list(q) },

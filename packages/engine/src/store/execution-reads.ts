@@ -11,6 +11,7 @@ import type {
 import type { Kysely } from "kysely";
 import { isJsonObject, readJson, type StoreWarn } from "./common.js";
 import { readEvents } from "./execution-events.js";
+import { nodesFromEvents } from "./execution-nodes.js";
 import type { EngineDatabase, ExecutionsTable } from "./schema.js";
 
 /** A job that had not finished when the engine stopped, with what is needed to run it again. */
@@ -61,7 +62,7 @@ export async function readExecution(
 ): Promise<ExecutionDetail | undefined> {
   const row = await db
     .selectFrom("executions")
-    .select([...SUMMARY_COLUMNS, "error_code", "error_message", "result"])
+    .select([...SUMMARY_COLUMNS, "error_code", "error_message", "result", "workflow_data"])
     .where("job_id", "=", jobId)
     .executeTakeFirst();
   if (row === undefined) return undefined;
@@ -72,22 +73,30 @@ export async function readExecution(
     .orderBy("ord")
     .orderBy("node_id")
     .execute();
-  const logEvents = await readEvents(db, warn, jobId, { type: "log" });
+  // One read of the run's events: its log lines, and its nodes when they were not recorded row by row.
+  const events = (await readEvents(db, warn, jobId)).map((e) => e.event);
+  const logEvents = events.filter((e): e is LogEvent => e.type === "log");
   const detail: ExecutionDetail = {
     ...toSummary(row),
-    nodes: nodes.map((n) => {
-      const node: ExecutionNode = {
-        node_id: n.node_id,
-        status: n.status,
-        attempts: n.attempts,
-        duration_ms: n.duration_ms === null ? null : Number(n.duration_ms),
-        output_port: n.output_port,
-      };
-      if (n.module_id !== null) node.module_id = n.module_id;
-      return node;
-    }),
-    logs: logEvents.map(({ event }) => toLog(event as LogEvent)),
+    nodes:
+      nodes.length === 0
+        ? nodesFromEvents(events)
+        : nodes.map((n) => {
+            const node: ExecutionNode = {
+              node_id: n.node_id,
+              status: n.status,
+              attempts: n.attempts,
+              duration_ms: n.duration_ms === null ? null : Number(n.duration_ms),
+              output_port: n.output_port,
+            };
+            if (n.module_id !== null) node.module_id = n.module_id;
+            return node;
+          }),
+    logs: logEvents.map(toLog),
   };
+  const workflow = readJson(row.workflow_data);
+  if (workflow.ok && isJsonObject(workflow.value)) detail.workflow_data = workflow.value as Workflow;
+  else warn("left out the corrupted workflow of an execution", { job_id: jobId });
   if (row.error_code !== null) detail.error_code = row.error_code;
   if (row.error_message !== null) detail.error_message = row.error_message;
   if (row.result !== null) {

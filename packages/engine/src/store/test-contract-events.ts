@@ -91,14 +91,16 @@ export function describeEventContract(h: ContractHarness): void {
       expect(store.events.pending).toBe(0);
     });
 
-    it("EventWriter flushes at once on maxBuffered and on a terminal status", async () => {
-      const store = await h.reopen({ events: { intervalMs: 60_000, maxBuffered: 5 } });
+    it("EventWriter flushes at once on maxBuffered, else after intervalMs (a terminal status waits too)", async () => {
+      const store = await h.reopen({ events: { intervalMs: 1_500, maxBuffered: 5 } });
       await store.executions.create(newJob("m"));
       for (let i = 0; i < 5; i++) store.events.append("m", logOf("m", String(i)));
-      await waitFor(async () => (await store.executions.events("m")).length === 5);
+      await waitFor(async () => (await store.executions.events("m")).length === 5, 1_000);
       store.events.append("m", logOf("m", "5"));
       store.events.append("m", terminal("m"));
-      await waitFor(async () => (await store.executions.events("m")).length === 7);
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await store.executions.events("m")).length).toBe(5);
+      await waitFor(async () => (await store.executions.events("m")).length === 7, 5_000);
       const last = (await store.executions.events("m")).at(-1);
       expect(last).toEqual({ seq: 7, event: terminal("m") });
     });

@@ -117,6 +117,7 @@ export function describeExecutionContract(h: ContractHarness): void {
           { node_id: "a", level: "INFO", source: "test", message: "hello", ts: "2025-01-01T00:00:00.000Z" },
           { level: "INFO", source: "test", message: "world", ts: "2025-01-01T00:00:00.000Z" },
         ],
+        workflow_data: WF,
       });
       expect(await executions.get("nope")).toBeUndefined();
     });

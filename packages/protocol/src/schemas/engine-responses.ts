@@ -75,6 +75,8 @@ export const ExecutionNodeSchema = z.object({
   attempts: z.number().int().min(0),
   duration_ms: z.number().min(0).nullable(),
   output_port: z.string().nullable(),
+  /** Why the node failed (its last attempt), when it did. */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type ExecutionNode = z.infer<typeof ExecutionNodeSchema>;
 
@@ -94,6 +96,8 @@ export const ExecutionDetailSchema = ExecutionSummarySchema.extend({
   result: z.record(z.string(), z.unknown()).optional(),
   nodes: z.array(ExecutionNodeSchema),
   logs: z.array(ExecutionLogSchema),
+  /** The workflow exactly as the run executed it (a preset resolved to its version at the time). */
+  workflow_data: WorkflowSchema.optional(),
 });
 export type ExecutionDetail = z.infer<typeof ExecutionDetailSchema>;
 
