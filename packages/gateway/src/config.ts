@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { FloworkError } from "@flowork/protocol";
+import { envInt } from "@flowork/protocol/node";
 
 /** Everything `flowork gateway` needs (SPEC section 7). */
 export interface GatewayConfig {
@@ -29,18 +30,6 @@ export interface GatewayConfig {
 
 export const GATEWAY_VERSION = "0.1.0";
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new FloworkError("VALIDATION_FAILED", `${name} must be an integer from ${min} to ${max}`, {
-      details: { issues: [{ path: name, message: "out of range" }] },
-    });
-  }
-  return n;
-}
-
 /** Reads the gateway's configuration from flags (which win) and the environment. */
 export function gatewayConfigFrom(
   flags: { port?: number; host?: string; data?: string; guiDir?: string },
@@ -68,7 +57,7 @@ export function gatewayConfigFrom(
   }
   const billing = (env.FLOWORK_BILLING ?? "off").toLowerCase();
   return {
-    port: flags.port ?? int(env, "PORT", 8000, 0, 65_535),
+    port: flags.port ?? envInt(env, "PORT", 8000, 0, 65_535),
     host: flags.host ?? env.FLOWORK_HOST ?? "127.0.0.1",
     dataDir,
     databaseUrl: env.DATABASE_URL || `sqlite:${resolve(dataDir, "gateway.db")}`,
@@ -77,7 +66,7 @@ export function gatewayConfigFrom(
     adminAddresses: admins,
     billingEnabled: billing === "on" || billing === "true" || billing === "1",
     billingWebhookSecret: env.BILLING_WEBHOOK_SECRET || undefined,
-    authWindowMs: int(env, "FLOWORK_AUTH_WINDOW_MS", 300_000, 1_000, 86_400_000),
+    authWindowMs: envInt(env, "FLOWORK_AUTH_WINDOW_MS", 300_000, 1_000, 86_400_000),
     publicUrl: env.FLOWORK_PUBLIC_URL || undefined,
     guiDir: flags.guiDir ?? env.FLOWORK_GUI_DIR ?? undefined,
     version: GATEWAY_VERSION,

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { FloworkError } from "@flowork/protocol";
+import { envInt } from "@flowork/protocol/node";
 
 /** Everything `flowork engine` needs to start (SPEC section 7). */
 export interface EngineConfig {
@@ -32,25 +33,13 @@ export interface EngineConfig {
 
 export const ENGINE_VERSION = "0.1.0";
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new FloworkError("VALIDATION_FAILED", `${name} must be an integer from ${min} to ${max}`, {
-      details: { issues: [{ path: name, message: "out of range" }] },
-    });
-  }
-  return n;
-}
-
 /** Reads the engine's configuration from flags (which win) and the environment. */
 export function engineConfigFrom(
   flags: { port?: number; host?: string; data?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): EngineConfig {
   return {
-    port: flags.port ?? int(env, "FLOWORK_ENGINE_PORT", 8989, 0, 65_535),
+    port: flags.port ?? envInt(env, "FLOWORK_ENGINE_PORT", 8989, 0, 65_535),
     host: flags.host ?? env.FLOWORK_ENGINE_HOST ?? "127.0.0.1",
     dataDir: resolve(flags.data ?? env.FLOWORK_DATA_DIR ?? ".flowork"),
     engineId: env.FLOWORK_ENGINE_ID || undefined,
@@ -60,9 +49,9 @@ export function engineConfigFrom(
     apiKey: env.GATEWAY_SECRET_TOKEN || undefined,
     secretKey: env.FLOWORK_SECRET_KEY || undefined,
     databaseUrl: env.FLOWORK_ENGINE_DATABASE_URL || undefined,
-    authWindowMs: int(env, "FLOWORK_AUTH_WINDOW_MS", 300_000, 1_000, 86_400_000),
-    maxFrameBytes: int(env, "FLOWORK_MAX_FRAME_BYTES", 1_048_576, 1_024, 16 * 1_048_576),
-    statusIntervalMs: int(env, "FLOWORK_STATUS_INTERVAL_MS", 10_000, 100, 3_600_000),
+    authWindowMs: envInt(env, "FLOWORK_AUTH_WINDOW_MS", 300_000, 1_000, 86_400_000),
+    maxFrameBytes: envInt(env, "FLOWORK_MAX_FRAME_BYTES", 1_048_576, 1_024, 16 * 1_048_576),
+    statusIntervalMs: envInt(env, "FLOWORK_STATUS_INTERVAL_MS", 10_000, 100, 3_600_000),
     version: ENGINE_VERSION,
     queueUrl: env.FLOWORK_QUEUE_URL || undefined,
     queueSecret: env.FLOWORK_QUEUE_SECRET || env.GATEWAY_SECRET_TOKEN || undefined,

@@ -1,8 +1,7 @@
 import { MemoryReplayCache, signEnvelope, signerFromPrivateKey } from "@flowork/protocol";
-import { createNodeVerifier } from "@flowork/protocol/node";
+import { createNodeVerifier, RateLimiter } from "@flowork/protocol/node";
 import { generatePrivateKey } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "../http/rate-limit.js";
 import { type AuditRecord, CommandDispatcher, type Handlers } from "./dispatcher.js";
 
 const owner = signerFromPrivateKey(generatePrivateKey());

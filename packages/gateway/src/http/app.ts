@@ -1,7 +1,7 @@
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import { FloworkError, type ReplayCache, type Verifier } from "@flowork/protocol";
-import { createNodeVerifier } from "@flowork/protocol/node";
+import { createNodeVerifier, RateLimiter, type RateLimiterOptions } from "@flowork/protocol/node";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { GatewayConfig } from "../config.js";
@@ -11,7 +11,6 @@ import type { GatewayServices } from "../services/types.js";
 import { createAuthHooks } from "./auth.js";
 import { type InternalErrorSink, installErrorHandling, logInternalError, sendError } from "./errors.js";
 import { openApiOptions } from "./openapi.js";
-import { TokenBucketLimiter, type TokenBucketOptions } from "./rate-limit.js";
 import { BODY_LIMIT_BYTES, installRawBodyParser } from "./raw-body.js";
 
 /** Where the REST API is mounted. */
@@ -21,7 +20,7 @@ export const API_PREFIX = "/api/v1";
 export const DEFAULT_RATE_LIMITS = {
   perCaller: { ratePerSecond: 20, burst: 60 },
   perIp: { ratePerSecond: 100, burst: 300 },
-} as const satisfies Record<string, TokenBucketOptions>;
+} as const satisfies Record<string, RateLimiterOptions>;
 
 /** What {@link buildGatewayApp} needs. Everything comes in here; nothing is a module singleton. */
 export interface GatewayAppDeps {
@@ -43,7 +42,7 @@ export interface GatewayAppDeps {
    * Rate limits. `perIp` skips loopback clients (a local reverse proxy or `flowork up`: the IP says nothing
    * there; set `trustProxy` behind a proxy); `perIp: false` turns it off.
    */
-  rateLimit?: { perCaller?: TokenBucketOptions; perIp?: TokenBucketOptions | false };
+  rateLimit?: { perCaller?: RateLimiterOptions; perIp?: RateLimiterOptions | false };
   /** Fastify's logger. Default: level `warn`. */
   logger?: FastifyServerOptions["logger"];
   /**
@@ -83,7 +82,7 @@ export function buildGatewayApp(deps: GatewayAppDeps): FastifyInstance {
 
   const perIpOptions = deps.rateLimit?.perIp ?? DEFAULT_RATE_LIMITS.perIp;
   if (perIpOptions !== false) {
-    const perIp = new TokenBucketLimiter(perIpOptions);
+    const perIp = new RateLimiter(perIpOptions);
     app.addHook("onRequest", async (request) => {
       if (isLoopback(request.ip)) return; // a local proxy or `flowork up`: the IP says nothing about the caller
       const r = perIp.take(request.ip);
@@ -105,7 +104,7 @@ export function buildGatewayApp(deps: GatewayAppDeps): FastifyInstance {
     engineByToken: (token) => deps.services.engines.engineByToken(token),
     secretToken: deps.config.secretToken,
     adminAddresses: deps.config.adminAddresses,
-    limiter: new TokenBucketLimiter(deps.rateLimit?.perCaller ?? DEFAULT_RATE_LIMITS.perCaller),
+    limiter: new RateLimiter(deps.rateLimit?.perCaller ?? DEFAULT_RATE_LIMITS.perCaller),
   });
 
   app.register(fastifySwagger, { ...openApiOptions(deps.config.version), transform: jsonSchemaTransform });

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { FloworkError, type VerifiedMessage, type Verifier } from "@flowork/protocol";
+import type { RateLimiter } from "@flowork/protocol/node";
 import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from "fastify";
 import type { EngineIdentity } from "../services/types.js";
-import type { TokenBucketLimiter } from "./rate-limit.js";
 import { rawBodyOf } from "./raw-body.js";
 
 /** `X-Engine-Token` format (SPEC section 2). */
@@ -26,7 +26,7 @@ export interface AuthDeps {
   /** Lowercase admin addresses (`FLOWORK_ADMIN_ADDRESSES`). */
   adminAddresses: readonly string[];
   /** Per-caller limiter (key: address, or `engine:<id>`). */
-  limiter: TokenBucketLimiter;
+  limiter: RateLimiter;
 }
 
 /** The preValidation hooks that authenticate a route, one per SPEC section 2 auth kind. */
