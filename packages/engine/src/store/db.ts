@@ -1,6 +1,7 @@
 import { FloworkError } from "@flowork/protocol";
 import Database from "better-sqlite3";
 import { Kysely, Migrator, type SqliteDatabase, SqliteDialect, sql } from "kysely";
+import { startBackgroundCheckpoints } from "./checkpointer.js";
 import { dialectOf } from "./migrations/dialect.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { EngineDatabase } from "./schema.js";
@@ -12,6 +13,13 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 export interface OpenSqliteOptions {
   /** Run pending migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * Copy the WAL back into the database from a worker thread instead of inside commits on the event loop
+   * (default true for a file; see `checkpointer.ts`).
+   */
+  backgroundCheckpoints?: boolean;
+  /** The background checkpointer failed and SQLite's checkpoint-on-commit took over again. */
+  onCheckpointFallback?: (reason: string) => void;
 }
 
 /**
@@ -45,8 +53,15 @@ export async function openSqlite(
     database.close();
     throw new FloworkError("INTERNAL", `cannot open the engine database: ${messageOf(err)}`, { cause: err });
   }
+  const checkpoints =
+    options.backgroundCheckpoints !== false && path !== ":memory:"
+      ? startBackgroundCheckpoints(database, path, {
+          busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+          ...(options.onCheckpointFallback && { onFallback: options.onCheckpointFallback }),
+        })
+      : undefined;
   const db = new Kysely<EngineDatabase>({
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    dialect: new SqliteDialect({ database: withStatementCache(database, () => checkpoints?.stop()) }),
   });
   if (options.migrate !== false) {
     try {
@@ -100,11 +115,12 @@ const STATEMENT_CACHE_SIZE = 256;
  * the last {@link STATEMENT_CACHE_SIZE} prepared statements. Safe because the driver runs one query at a time on
  * the connection and the stores never stream (`iterate`) a statement while reusing it.
  */
-function withStatementCache(database: Database.Database): SqliteDatabase {
+function withStatementCache(database: Database.Database, beforeClose: () => void): SqliteDatabase {
   const cache = new Map<string, Database.Statement>();
   return {
     close: () => {
       cache.clear();
+      beforeClose();
       database.close();
     },
     prepare: (sql: string) => {
