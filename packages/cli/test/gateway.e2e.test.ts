@@ -365,11 +365,17 @@ describe("gateway billing (FLOWORK_BILLING=on)", () => {
       code = await codeOf(gw.post("/user/engines", { name: `e${i}` }));
     expect(code).toBe("QUOTA_EXCEEDED");
 
-    const checkout = await gw.post<{ checkout_id: string; status: string }>("/billing/checkout", {
-      plan_id: "builder",
-      duration_months: 1,
-    });
+    const checkout = await gw.post<{ checkout_id: string; status: string; payment_url: string }>(
+      "/billing/checkout",
+      {
+        plan_id: "builder",
+        duration_months: 1,
+      },
+    );
     expect(checkout.status).toBe("pending");
+    // Started on --port 0: the payment link carries the port the gateway really listens on, and it opens.
+    expect(new URL(checkout.payment_url).port).toBe(new URL(billed.url).port);
+    expect(new URL(checkout.payment_url).pathname).toBe(`/billing/checkout/${checkout.checkout_id}`);
     const body = JSON.stringify({
       event_id: "evt-1",
       type: "checkout.completed",

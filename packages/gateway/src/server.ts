@@ -40,7 +40,9 @@ function forwardingEvents(): GatewayEvents & { target: GatewayEvents } {
 }
 
 /** Starts the gateway: database, services, REST API, Socket.IO, all on one port. */
-export async function startGateway(config: GatewayConfig, log: GatewayLogger): Promise<RunningGateway> {
+export async function startGateway(given: GatewayConfig, log: GatewayLogger): Promise<RunningGateway> {
+  // A copy whose port becomes the real one once listening (`--port 0`): links the gateway builds use it.
+  const config: GatewayConfig = { ...given };
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const db = await openGatewayDb(config.databaseUrl);
   const events = forwardingEvents();
@@ -78,6 +80,7 @@ export async function startGateway(config: GatewayConfig, log: GatewayLogger): P
   events.target = sockets.events;
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
+  config.port = port;
   const running = sockets;
   let closed: Promise<void> | undefined;
   return {

@@ -1,10 +1,27 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { type Page, useIdentity, useSession, useStores } from "./app-context.js";
 import { Toasts } from "./components/Toasts.js";
 import { errorText } from "./lib/errors.js";
-import { EditorPage } from "./pages/EditorPage.js";
+import { checkoutIdFromPath } from "./lib/route.js";
+import { BillingPage } from "./pages/BillingPage.js";
 import { EnginesPage } from "./pages/EnginesPage.js";
 import { IdentityPage } from "./pages/IdentityPage.js";
+import { PageBoundary } from "./pages/PageBoundary.js";
+import { ProfilePage } from "./pages/ProfilePage.js";
+import { SettingsPage } from "./pages/SettingsPage.js";
+import { VariablesPage } from "./pages/VariablesPage.js";
+
+// The editor, the canvas library under it and its stylesheet load when first opened, not with the first page.
+const EditorPage = lazy(() => import("./pages/editor-entry.js").then((m) => ({ default: m.EditorPage })));
+
+const NAV: { page: Exclude<Page, "identity">; label: string }[] = [
+  { page: "engines", label: "Engines" },
+  { page: "editor", label: "Editor" },
+  { page: "variables", label: "Variables" },
+  { page: "settings", label: "Settings" },
+  { page: "billing", label: "Billing" },
+  { page: "profile", label: "Profile" },
+];
 
 export function App() {
   const stores = useStores();
@@ -15,6 +32,7 @@ export function App() {
   const [page, setPage] = useState<Page>("identity");
   const [engineId, setEngineId] = useState<string | undefined>(undefined);
   const [signInError, setSignInError] = useState<string | undefined>(undefined);
+  const [checkoutId] = useState(() => checkoutIdFromPath(window.location.pathname));
 
   // Unlocking signs in: POST /auth/login, then the live socket.
   useEffect(() => {
@@ -30,7 +48,7 @@ export function App() {
       .signIn(signer)
       .then(
         () => {
-          if (!cancelled) setPage("engines");
+          if (!cancelled) setPage(checkoutId ? "billing" : "engines");
         },
         (err: unknown) => {
           if (!cancelled) setSignInError(errorText(err));
@@ -39,13 +57,14 @@ export function App() {
     return () => {
       cancelled = true;
     };
-  }, [signer, stores]);
+  }, [signer, stores, checkoutId]);
 
   const signedIn = profile !== undefined;
   const openEditor = (id: string) => {
     setEngineId(id);
     setPage("editor");
   };
+  const enginePage = { engineId, onEngineChange: setEngineId };
 
   return (
     <div className="app">
@@ -53,12 +72,16 @@ export function App() {
         <span className="brand">Flowork</span>
         {signedIn && (
           <nav aria-label="Main">
-            <button type="button" aria-current={page === "engines"} onClick={() => setPage("engines")}>
-              Engines
-            </button>
-            <button type="button" aria-current={page === "editor"} onClick={() => setPage("editor")}>
-              Editor
-            </button>
+            {NAV.map((n) => (
+              <button
+                key={n.page}
+                type="button"
+                aria-current={page === n.page ? "page" : undefined}
+                onClick={() => setPage(n.page)}
+              >
+                {n.label}
+              </button>
+            ))}
           </nav>
         )}
         <span className="spacer" />
@@ -96,13 +119,25 @@ export function App() {
             Sign-in failed: {signInError}
           </p>
         )}
-        {!signedIn || page === "identity" ? (
-          <IdentityPage signingIn={signer !== undefined && !signInError} />
-        ) : page === "engines" ? (
-          <EnginesPage onOpen={openEditor} />
-        ) : (
-          <EditorPage engineId={engineId} onEngineChange={setEngineId} />
-        )}
+        <PageBoundary key={page}>
+          {!signedIn || page === "identity" ? (
+            <IdentityPage signingIn={signer !== undefined && !signInError} />
+          ) : page === "engines" ? (
+            <EnginesPage onOpen={openEditor} />
+          ) : page === "editor" ? (
+            <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+              <EditorPage {...enginePage} />
+            </Suspense>
+          ) : page === "variables" ? (
+            <VariablesPage {...enginePage} />
+          ) : page === "settings" ? (
+            <SettingsPage {...enginePage} />
+          ) : page === "billing" ? (
+            <BillingPage pendingCheckoutId={checkoutId} />
+          ) : (
+            <ProfilePage onBilling={() => setPage("billing")} />
+          )}
+        </PageBoundary>
       </main>
       <Toasts />
     </div>

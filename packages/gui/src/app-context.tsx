@@ -1,12 +1,13 @@
 import { createContext, useContext } from "react";
 import { useStore } from "zustand";
+import type { ConnectionsState, ConnectionsStore } from "./stores/connections.js";
 import type { EditorState, EditorStore } from "./stores/editor.js";
 import type { EnginesState, EnginesStore } from "./stores/engines.js";
 import type { IdentityState, IdentityStore } from "./stores/identity.js";
 import type { SessionState, SessionStore } from "./stores/session.js";
 import type { ToastState, ToastStore } from "./stores/toasts.js";
 
-export type Page = "identity" | "engines" | "editor";
+export type Page = "identity" | "engines" | "editor" | "variables" | "settings" | "billing" | "profile";
 
 /** Every store of the app, created once in main.tsx and handed down (no module singletons). */
 export interface Stores {
@@ -15,6 +16,7 @@ export interface Stores {
   toasts: ToastStore;
   editor: EditorStore;
   session: SessionStore;
+  connections: ConnectionsStore;
   baseUrl: string;
 }
 
@@ -31,3 +33,5 @@ export const useEngines = <T,>(sel: (s: EnginesState) => T): T => useStore(useSt
 export const useToasts = <T,>(sel: (s: ToastState) => T): T => useStore(useStores().toasts, sel);
 export const useEditor = <T,>(sel: (s: EditorState) => T): T => useStore(useStores().editor, sel);
 export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useStores().session, sel);
+export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T =>
+  useStore(useStores().connections, sel);

@@ -24,9 +24,11 @@ export interface PaymentProvider {
  */
 export class ManualProvider implements PaymentProvider {
   readonly id = "manual";
-  constructor(private readonly baseUrl: string) {}
+  /** `baseUrl`: the gateway's public address, or a function giving it at the time of each checkout. */
+  constructor(private readonly baseUrl: string | (() => string)) {}
 
   async createPayment(request: CheckoutRequest): Promise<{ payment_url: string }> {
-    return { payment_url: `${this.baseUrl.replace(/\/+$/, "")}/billing/checkout/${request.checkout_id}` };
+    const base = typeof this.baseUrl === "function" ? this.baseUrl() : this.baseUrl;
+    return { payment_url: `${base.replace(/\/+$/, "")}/billing/checkout/${request.checkout_id}` };
   }
 }

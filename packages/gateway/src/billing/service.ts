@@ -61,7 +61,12 @@ export class BillingServiceImpl implements BillingService {
     this.settings = new SettingsRepo(deps.db);
     this.entitlements = new Entitlements(deps);
     this.clock = deps.clock ?? Date.now;
-    const base = deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}`;
+    // Read at each checkout: with --port 0 the real port is only known once the server listens.
+    const base = () => {
+      if (deps.config.publicUrl !== undefined) return deps.config.publicUrl;
+      const host = ["0.0.0.0", "::", ""].includes(deps.config.host) ? "localhost" : deps.config.host;
+      return `http://${host.includes(":") ? `[${host}]` : host}:${deps.config.port}`;
+    };
     const providers = deps.providers ?? [new ManualProvider(base)];
     this.providers = new Map(providers.map((p) => [p.id, p]));
   }

@@ -2,14 +2,15 @@ import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { memo } from "react";
 import { useEditor } from "../app-context.js";
 import type { CanvasNodeData } from "../lib/workflow.js";
+import { shownRun } from "../stores/editor.js";
 
 const IMPLICIT_ERROR_PORT = "error";
 
-/** A workflow node: one handle per manifest port (plus the implicit `error` port), live run status. */
+/** A workflow node: one handle per manifest port (plus the implicit `error` port), the shown run's status. */
 export const ComponentNode = memo(function ComponentNode({ id, data, selected }: NodeProps) {
   const d = data as CanvasNodeData;
   const manifest = useEditor((s) => s.manifests[d.module_id]);
-  const run = useEditor((s) => s.run.nodes[id]);
+  const run = useEditor((s) => shownRun(s).nodes[id]);
   const inputs = manifest?.input_ports ?? [];
   const outputs = [
     ...(manifest?.output_ports ?? []),

@@ -22,6 +22,7 @@ export function ConfigPanel() {
 function NodeConfig({ node }: { node: CanvasNode }) {
   const { editor } = useStores();
   const manifest = useEditor((s) => s.manifests[node.data.module_id]);
+  const viewing = useEditor((s) => s.view !== undefined);
   const properties = manifest?.properties ?? [];
   const [drafts, setDrafts] = useState<Record<string, string>>(() =>
     Object.fromEntries(
@@ -57,89 +58,91 @@ function NodeConfig({ node }: { node: CanvasNode }) {
       <h2>{manifest?.name ?? node.data.module_id}</h2>
       {!manifest && <p className="error">This engine has no component “{node.data.module_id}”.</p>}
       {manifest?.description && <p className="muted">{manifest.description}</p>}
-      <label>
-        Node name
-        <input
-          value={node.data.name}
-          onChange={(e) => editor.getState().updateNode(node.id, { name: e.target.value })}
-        />
-      </label>
-      {fieldsFor(properties).map((f) => {
-        const p = properties.find((x) => x.id === f.id) as ComponentProperty;
-        const text = drafts[f.id] ?? "";
-        const err = errors[f.id];
-        const common = {
-          id: `cfg-${f.id}`,
-          "aria-invalid": err !== undefined,
-          "aria-describedby": err ? `err-${f.id}` : undefined,
-        };
-        let input: React.ReactNode;
-        switch (f.widget) {
-          case "checkbox":
-            return (
-              <label key={f.id} className="check">
-                <input
-                  type="checkbox"
-                  checked={text === "true"}
-                  onChange={(e) => change(p, String(e.target.checked))}
+      <fieldset className="config-fields" disabled={viewing}>
+        <label>
+          Node name
+          <input
+            value={node.data.name}
+            onChange={(e) => editor.getState().updateNode(node.id, { name: e.target.value })}
+          />
+        </label>
+        {fieldsFor(properties).map((f) => {
+          const p = properties.find((x) => x.id === f.id) as ComponentProperty;
+          const text = drafts[f.id] ?? "";
+          const err = errors[f.id];
+          const common = {
+            id: `cfg-${f.id}`,
+            "aria-invalid": err !== undefined,
+            "aria-describedby": err ? `err-${f.id}` : undefined,
+          };
+          let input: React.ReactNode;
+          switch (f.widget) {
+            case "checkbox":
+              return (
+                <label key={f.id} className="check">
+                  <input
+                    type="checkbox"
+                    checked={text === "true"}
+                    onChange={(e) => change(p, String(e.target.checked))}
+                  />
+                  {f.label}
+                </label>
+              );
+            case "select":
+              input = (
+                <select value={text} onChange={(e) => change(p, e.target.value)} {...common}>
+                  {!f.required && <option value="">(none)</option>}
+                  {f.options.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              );
+              break;
+            case "textarea":
+            case "code":
+              input = (
+                <textarea
+                  value={text}
+                  rows={f.widget === "code" ? 6 : 3}
+                  className={f.widget === "code" ? "mono" : undefined}
+                  placeholder={f.placeholder}
+                  spellCheck={f.widget !== "code"}
+                  onChange={(e) => change(p, e.target.value)}
+                  {...common}
                 />
+              );
+              break;
+            default:
+              input = (
+                <input
+                  type="text"
+                  inputMode={f.widget === "number" ? "decimal" : undefined}
+                  value={text}
+                  placeholder={f.placeholder}
+                  onChange={(e) => change(p, e.target.value)}
+                  {...common}
+                />
+              );
+          }
+          return (
+            <div key={f.id} className="field">
+              <label htmlFor={`cfg-${f.id}`}>
                 {f.label}
+                {f.required && <span aria-hidden="true"> *</span>}
               </label>
-            );
-          case "select":
-            input = (
-              <select value={text} onChange={(e) => change(p, e.target.value)} {...common}>
-                {!f.required && <option value="">(none)</option>}
-                {f.options.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            );
-            break;
-          case "textarea":
-          case "code":
-            input = (
-              <textarea
-                value={text}
-                rows={f.widget === "code" ? 6 : 3}
-                className={f.widget === "code" ? "mono" : undefined}
-                placeholder={f.placeholder}
-                spellCheck={f.widget !== "code"}
-                onChange={(e) => change(p, e.target.value)}
-                {...common}
-              />
-            );
-            break;
-          default:
-            input = (
-              <input
-                type="text"
-                inputMode={f.widget === "number" ? "decimal" : undefined}
-                value={text}
-                placeholder={f.placeholder}
-                onChange={(e) => change(p, e.target.value)}
-                {...common}
-              />
-            );
-        }
-        return (
-          <div key={f.id} className="field">
-            <label htmlFor={`cfg-${f.id}`}>
-              {f.label}
-              {f.required && <span aria-hidden="true"> *</span>}
-            </label>
-            {input}
-            {f.description && <small className="muted">{f.description}</small>}
-            {err && (
-              <small id={`err-${f.id}`} role="alert" className="error">
-                {err}
-              </small>
-            )}
-          </div>
-        );
-      })}
+              {input}
+              {f.description && <small className="muted">{f.description}</small>}
+              {err && (
+                <small id={`err-${f.id}`} role="alert" className="error">
+                  {err}
+                </small>
+              )}
+            </div>
+          );
+        })}
+      </fieldset>
     </aside>
   );
 }

@@ -1,15 +1,17 @@
 import { useEffect, useRef, useState } from "react";
 import { useEditor } from "../app-context.js";
-import type { LogLevel } from "../stores/editor.js";
+import { type LogLevel, shownRun } from "../stores/editor.js";
 
 const LEVELS: LogLevel[] = ["DEBUG", "INFO", "WARN", "ERROR", "SUCCESS"];
 
-/** The current run's `log` events as they stream, filterable by level. */
+/** The shown run's `log` events (the live run's as they stream, or a viewed run's), filterable by level. */
 export function LogPanel() {
-  const logs = useEditor((s) => s.run.logs);
-  const status = useEditor((s) => s.run.status);
-  const mode = useEditor((s) => s.run.mode);
-  const error = useEditor((s) => s.run.error);
+  const logs = useEditor((s) => shownRun(s).logs);
+  const status = useEditor((s) => shownRun(s).status);
+  const mode = useEditor((s) => shownRun(s).mode);
+  const error = useEditor((s) => shownRun(s).error);
+  const jobId = useEditor((s) => shownRun(s).jobId);
+  const viewing = useEditor((s) => s.view !== undefined);
   const [shown, setShown] = useState<Record<LogLevel, boolean>>({
     DEBUG: false,
     INFO: true,
@@ -24,7 +26,7 @@ export function LogPanel() {
   return (
     <section className="logs" aria-label="Run logs">
       <div className="logs-head">
-        <strong>Logs</strong>
+        <strong>{viewing ? "Logs of the viewed run" : "Logs"}</strong>
         {status && (
           <span
             className={`run-status run-${status.toLowerCase()}`}
@@ -34,6 +36,11 @@ export function LogPanel() {
           >
             {mode === "SIMULATE" ? `${status} (simulated)` : status}
           </span>
+        )}
+        {jobId && (
+          <code className="job-id" data-testid="job-id" title="Job id">
+            {jobId}
+          </code>
         )}
         {error && <span className="error">{error}</span>}
         <span className="spacer" />

@@ -7,6 +7,7 @@ export const DRAG_TYPE = "application/x-flowork-module";
 /** Components of the engine, grouped by category and searchable; drag one onto the canvas (or press Enter). */
 export function Palette({ onAdd }: { onAdd: (moduleId: string) => void }) {
   const manifests = useEditor((s) => s.manifests);
+  const viewing = useEditor((s) => s.view !== undefined);
   const [query, setQuery] = useState("");
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -30,6 +31,7 @@ export function Palette({ onAdd }: { onAdd: (moduleId: string) => void }) {
         value={query}
         onChange={(e) => setQuery(e.target.value)}
       />
+      {viewing && <p className="muted">Viewing a run: go back to editing to add nodes.</p>}
       {Object.keys(manifests).length === 0 && (
         <p className="muted">No components loaded. Is the engine online?</p>
       )}
@@ -42,7 +44,8 @@ export function Palette({ onAdd }: { onAdd: (moduleId: string) => void }) {
                 <button
                   type="button"
                   className={`palette-item type-${m.type.toLowerCase()}`}
-                  draggable
+                  draggable={!viewing}
+                  disabled={viewing}
                   aria-label={`Component ${m.name}`}
                   title={m.description}
                   onDragStart={(e) => {

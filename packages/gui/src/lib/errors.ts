@@ -30,6 +30,9 @@ const SENTENCES: Record<string, string> = {
   USER_ERROR: "The workflow raised an error.",
   HTTP_ERROR: "An HTTP request failed.",
   INTERNAL: "Something went wrong on the server. Try again; if it persists, report it.",
+  // Codes of the GUI itself (not on the wire).
+  DIRECT_UNREACHABLE:
+    "The engine's WebSocket could not be reached directly. Check that the engine runs and the URL is right, or switch its connection back to “Through the gateway” on the Engines page.",
 };
 
 /** An error as the GUI shows it: a code (when known) and a sentence. */

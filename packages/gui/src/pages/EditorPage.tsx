@@ -1,4 +1,4 @@
-import type { Manifest } from "@flowork/protocol";
+import type { ExecutionDetail, Manifest } from "@flowork/protocol";
 import {
   applyEdgeChanges,
   applyNodeChanges,
@@ -18,21 +18,26 @@ import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } fro
 import { useEditor, useEngines, useStores } from "../app-context.js";
 import { ComponentNode } from "../components/ComponentNode.js";
 import { ConfigPanel } from "../components/ConfigPanel.js";
+import { HistoryPanel } from "../components/HistoryPanel.js";
 import { LogPanel } from "../components/LogPanel.js";
+import { NodeDebugPanel } from "../components/NodeDebugPanel.js";
 import { DRAG_TYPE, Palette } from "../components/Palette.js";
+import { PresetControls, usePresets } from "../components/PresetControls.js";
+import { RunBanner } from "../components/RunBanner.js";
+import { RunControls } from "../components/RunControls.js";
+import { ShortcutsHelp } from "../components/ShortcutsHelp.js";
+import { useEditorShortcuts } from "../components/use-editor-shortcuts.js";
 import { validateConfig } from "../lib/config-form.js";
 import { errorText } from "../lib/errors.js";
+import { type Rpc, resolveRunWorkflow } from "../lib/history.js";
+import { RunRecords } from "../lib/run-records.js";
 import type { CanvasEdge, CanvasNode } from "../lib/workflow.js";
-import { isRunning } from "../stores/editor.js";
+import { shownRun } from "../stores/editor.js";
 import { sortedEngines } from "../stores/engines.js";
+import "../editor-runs.css";
 
 const NODE_TYPES = { component: ComponentNode };
-
-interface PresetRow {
-  name: string;
-  version: number;
-  updated_at: string;
-}
+const DELETE_KEYS = ["Delete", "Backspace"];
 
 export function EditorPage(props: { engineId: string | undefined; onEngineChange: (id: string) => void }) {
   return (
@@ -55,34 +60,39 @@ function Editor({
   const engine = engines.find((e) => e.id === engineId);
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
-  const run = useEditor((s) => s.run);
-  const presetName = useEditor((s) => s.presetName);
-  const canUndo = useEditor((s) => s.past.length > 0);
-  const canRedo = useEditor((s) => s.future.length > 0);
-  const [presets, setPresets] = useState<PresetRow[]>([]);
-  const [chosenPreset, setChosenPreset] = useState("");
+  const viewing = useEditor((s) => s.view !== undefined);
+  const paused = useEditor((s) => shownRun(s).status === "PAUSED");
+  const canUndo = useEditor((s) => s.past.length > 0 && s.view === undefined);
+  const canRedo = useEditor((s) => s.future.length > 0 && s.view === undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const records = useMemo(() => new RunRecords(window.localStorage), []);
+  const online = engineId !== undefined && engine?.status === "online";
+  const canRun = online && engine.role !== "reader";
+  const canSave = online && (engine.role === "admin" || engine.role === "owner");
 
-  const rpc = useCallback(
+  const rpc: Rpc = useCallback(
     <T,>(payload: { type: string } & Record<string, unknown>) => {
       if (!engineId) return Promise.reject(new Error("Choose an engine first."));
       return session.getState().rpc<T>(engineId, payload);
     },
     [engineId, session],
   );
-
-  const refreshPresets = useCallback(async () => {
-    const r = await rpc<{ presets: PresetRow[] }>({ type: "request_presets_list" });
-    setPresets(r.presets);
-  }, [rpc]);
+  const attempt = useCallback((fn: () => Promise<void>) => {
+    setError(undefined);
+    fn().catch((err: unknown) => setError(errorText(err)));
+  }, []);
+  const { presets, refresh: refreshPresets } = usePresets(rpc, online);
+  const fit = useCallback(() => setTimeout(() => flow.fitView({ padding: 0.2 }), 0), [flow]);
 
   // Components and presets of the chosen engine, once it is online.
   useEffect(() => {
-    if (!engineId || engine?.status !== "online") return;
+    if (!online) return;
     let cancelled = false;
     setLoading(true);
     setError(undefined);
@@ -97,66 +107,76 @@ function Editor({
     return () => {
       cancelled = true;
     };
-  }, [engineId, engine?.status, rpc, editor, refreshPresets]);
+  }, [online, rpc, editor, refreshPresets]);
 
-  const guard = (fn: () => Promise<void>) => () => {
-    setError(undefined);
-    fn().catch((err: unknown) => setError(errorText(err)));
-  };
+  // A viewed run belongs to its engine: switching engines goes back to editing.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the engine changes
+  useEffect(() => {
+    editor.getState().closeRun();
+  }, [engineId, editor]);
 
-  const start = (mode: "EXECUTE" | "SIMULATE") =>
-    guard(async () => {
-      const s = editor.getState();
-      const problems: string[] = [];
-      for (const n of s.nodes) {
-        const m = s.manifests[n.data.module_id];
-        if (!m) continue;
-        for (const [, msg] of Object.entries(validateConfig(m.properties, n.data.config_values))) {
-          problems.push(`${n.data.name}: ${msg}`);
+  const start = useCallback(
+    (mode: "EXECUTE" | "SIMULATE") =>
+      attempt(async () => {
+        const s = editor.getState();
+        if (s.view) throw new Error("Go back to editing to run the workflow.");
+        const problems: string[] = [];
+        for (const n of s.nodes) {
+          const m = s.manifests[n.data.module_id];
+          if (!m) continue;
+          for (const [, msg] of Object.entries(validateConfig(m.properties, n.data.config_values))) {
+            problems.push(`${n.data.name}: ${msg}`);
+          }
         }
-      }
-      if (problems.length > 0) throw new Error(`Fix the node settings first: ${problems.join(" ")}`);
-      if (s.nodes.length === 0) throw new Error("Add a node first.");
-      const jobId = `gui-${crypto.randomUUID()}`;
-      s.startRun(jobId, mode); // before sending: events may arrive before the ack
-      await rpc({ type: "execute_workflow", job_id: jobId, workflow_data: s.workflow(), mode });
-    });
+        if (problems.length > 0) throw new Error(`Fix the node settings first: ${problems.join(" ")}`);
+        if (s.nodes.length === 0) throw new Error("Add a node first.");
+        if (!engineId) throw new Error("Choose an engine first.");
+        const jobId = `gui-${crypto.randomUUID()}`;
+        const workflow = s.workflow();
+        s.startRun(jobId, mode); // before sending: events may arrive before the ack
+        records.save(engineId, jobId, workflow);
+        await rpc({ type: "execute_workflow", job_id: jobId, workflow_data: workflow, mode });
+      }),
+    [attempt, editor, engineId, records, rpc],
+  );
 
-  const stop = guard(async () => {
-    const jobId = editor.getState().run.jobId;
-    if (jobId) await rpc({ type: "stop_workflow", job_id: jobId });
-  });
+  const savePreset = useCallback(
+    () =>
+      attempt(async () => {
+        const s = editor.getState();
+        if (s.view) throw new Error("Go back to editing to save the workflow.");
+        const name = s.presetName.trim();
+        if (!name) throw new Error("Give the preset a name.");
+        const r = await rpc<{ name: string; version: number }>({
+          type: "save_preset",
+          name,
+          workflow_data: s.workflow(),
+        });
+        editor.getState().markSaved(r.name, r.version);
+        toasts
+          .getState()
+          .push({ level: "success", title: "Preset saved", text: `${r.name} version ${r.version}` });
+        await refreshPresets();
+      }),
+    [attempt, editor, rpc, toasts, refreshPresets],
+  );
 
-  const savePreset = guard(async () => {
-    const name = editor.getState().presetName.trim();
-    if (!name) throw new Error("Give the preset a name.");
-    const r = await rpc<{ name: string; version: number }>({
-      type: "save_preset",
-      name,
-      workflow_data: editor.getState().workflow(),
-    });
-    toasts
-      .getState()
-      .push({ level: "success", title: "Preset saved", text: `${r.name} version ${r.version}` });
-    await refreshPresets();
-  });
-
-  const loadPreset = guard(async () => {
-    if (!chosenPreset) throw new Error("Choose a preset to load.");
-    const r = await rpc<{ name: string; version: number; workflow_data: unknown }>({
-      type: "load_preset",
-      name: chosenPreset,
-    });
-    editor.getState().load(r.workflow_data, { name: r.name, version: r.version });
-    setTimeout(() => flow.fitView({ padding: 0.2 }), 0);
-  });
-
-  const deletePreset = guard(async () => {
-    if (!chosenPreset || !window.confirm(`Delete the preset ${chosenPreset} and all its versions?`)) return;
-    await rpc({ type: "delete_preset", name: chosenPreset });
-    setChosenPreset("");
-    await refreshPresets();
-  });
+  const openRun = useCallback(
+    (jobId: string) =>
+      attempt(async () => {
+        if (!engineId) throw new Error("Choose an engine first.");
+        const { execution } = await rpc<{ execution: ExecutionDetail }>({
+          type: "request_execution",
+          job_id: jobId,
+        });
+        const { workflow, source } = await resolveRunWorkflow(execution, { engineId, rpc, records });
+        editor.getState().openRun(execution, workflow, source);
+        fit();
+        // Node errors and debug popups are kept only in the run's events: replay them (and follow a live run).
+        await rpc({ type: "subscribe_job", job_id: jobId });
+      }),
+    [attempt, editor, engineId, records, rpc, fit],
+  );
 
   const exportJson = () => {
     const blob = new Blob([JSON.stringify(editor.getState().workflow(), null, 2)], {
@@ -204,6 +224,14 @@ function Editor({
     },
     [editor],
   );
+  // After (or during) a run, a click on a node opens its run details.
+  const onNodeClick = useCallback(
+    (_: unknown, node: Node) => {
+      const s = editor.getState();
+      if (shownRun(s).jobId !== undefined) s.openDebug(node.id);
+    },
+    [editor],
+  );
 
   const addAt = (moduleId: string, clientX?: number, clientY?: number) => {
     const rect = wrapper.current?.getBoundingClientRect();
@@ -218,27 +246,15 @@ function Editor({
     if (id) addAt(id, e.clientX, e.clientY);
   };
 
-  // Undo/redo, copy/paste; not while typing in a field.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
-      if (!(e.ctrlKey || e.metaKey)) return;
-      const s = editor.getState();
-      const k = e.key.toLowerCase();
-      if (k === "z" && !e.shiftKey) s.undo();
-      else if (k === "y" || (k === "z" && e.shiftKey)) s.redo();
-      else if (k === "c") s.copySelected();
-      else if (k === "v") s.paste();
-      else return;
-      e.preventDefault();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [editor]);
-
-  const running = isRunning(run);
-  const canRun = engine?.status === "online" && engine.role !== "reader";
+  useEditorShortcuts({
+    editor,
+    canRun,
+    canSave,
+    start,
+    savePreset,
+    help: [helpOpen, setHelpOpen],
+    history: [historyOpen, setHistoryOpen],
+  });
 
   return (
     <div className="editor">
@@ -254,15 +270,7 @@ function Editor({
             ))}
           </select>
         </label>
-        <button type="button" onClick={start("EXECUTE")} disabled={!canRun}>
-          Execute
-        </button>
-        <button type="button" onClick={start("SIMULATE")} disabled={!canRun}>
-          Simulate
-        </button>
-        <button type="button" onClick={stop} disabled={!running}>
-          Stop
-        </button>
+        <RunControls canRun={canRun} onStart={start} rpc={rpc} attempt={attempt} />
         <button type="button" onClick={() => editor.getState().undo()} disabled={!canUndo}>
           Undo
         </button>
@@ -270,35 +278,20 @@ function Editor({
           Redo
         </button>
         <span className="sep" />
-        <label>
-          Preset name
-          <input value={presetName} onChange={(e) => editor.getState().setPresetName(e.target.value)} />
-        </label>
-        <button type="button" onClick={savePreset} disabled={!canRun}>
-          Save preset
-        </button>
-        <label>
-          Presets
-          <select value={chosenPreset} onChange={(e) => setChosenPreset(e.target.value)}>
-            <option value="">Choose a preset</option>
-            {presets.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name} (v{p.version})
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" onClick={loadPreset} disabled={!chosenPreset}>
-          Load preset
-        </button>
-        <button type="button" onClick={deletePreset} disabled={!chosenPreset}>
-          Delete preset
-        </button>
+        <PresetControls
+          rpc={rpc}
+          attempt={attempt}
+          presets={presets}
+          refreshPresets={refreshPresets}
+          canSave={canSave}
+          onSave={savePreset}
+          onLoaded={fit}
+        />
         <span className="sep" />
         <button type="button" onClick={exportJson}>
           Export JSON
         </button>
-        <button type="button" onClick={() => fileInput.current?.click()}>
+        <button type="button" onClick={() => fileInput.current?.click()} disabled={viewing}>
           Import JSON
         </button>
         <input
@@ -313,7 +306,18 @@ function Editor({
             e.target.value = "";
           }}
         />
+        <span className="sep" />
+        <button
+          type="button"
+          aria-pressed={historyOpen}
+          onClick={() => setHistoryOpen((o) => !o)}
+          disabled={!online}
+        >
+          History
+        </button>
+        <ShortcutsHelp open={helpOpen} onToggle={() => setHelpOpen((o) => !o)} />
       </div>
+      <RunBanner onBack={fit} />
       {error && (
         <p role="alert" className="error">
           {error}
@@ -329,12 +333,12 @@ function Editor({
         <Palette onAdd={(id) => addAt(id)} />
         {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target for palette drags; the palette's buttons are the keyboard path */}
         <div
-          className="canvas"
+          className={`canvas${viewing ? " viewing" : ""}`}
           ref={wrapper}
           data-testid="canvas"
           onDragOver={(e) => {
             e.preventDefault();
-            e.dataTransfer.dropEffect = "move";
+            e.dataTransfer.dropEffect = viewing ? "none" : "move";
           }}
           onDrop={onDrop}
         >
@@ -345,10 +349,13 @@ function Editor({
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
             onConnect={onConnect}
+            onNodeClick={onNodeClick}
             onNodeDragStop={() =>
               editor.getState().setCanvas(editor.getState().nodes, editor.getState().edges)
             }
-            deleteKeyCode={["Delete", "Backspace"]}
+            nodesDraggable={!viewing}
+            nodesConnectable={!viewing}
+            deleteKeyCode={viewing ? null : DELETE_KEYS}
             defaultViewport={{ x: 0, y: 0, zoom: 1 }}
             maxZoom={2}
             proOptions={{ hideAttribution: true }}
@@ -357,8 +364,18 @@ function Editor({
             <Controls />
             <MiniMap pannable zoomable />
           </ReactFlow>
+          {paused && (
+            <div className="paused-badge" aria-hidden="true">
+              Paused: running nodes finish, no new node starts until you resume
+            </div>
+          )}
+          <NodeDebugPanel />
         </div>
-        <ConfigPanel />
+        {historyOpen && engineId && online ? (
+          <HistoryPanel key={engineId} rpc={rpc} onOpen={openRun} onClose={() => setHistoryOpen(false)} />
+        ) : (
+          <ConfigPanel />
+        )}
       </div>
       <LogPanel />
     </div>

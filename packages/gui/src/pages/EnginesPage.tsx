@@ -1,7 +1,9 @@
 import { type FormEvent, useMemo, useState } from "react";
-import { useEngines, useSession, useStores } from "../app-context.js";
+import { useConnections, useEngines, useSession, useStores } from "../app-context.js";
 import { errorText } from "../lib/errors.js";
 import { type EngineView, sortedEngines } from "../stores/engines.js";
+import { ConnectionPanel, connectionText } from "./ConnectionPanel.js";
+import { SharesPanel } from "./SharesPanel.js";
 
 function pct(n: number | undefined): string {
   return n === undefined ? "–" : `${Math.round(n)}%`;
@@ -78,6 +80,7 @@ export function EnginesPage({ onOpen }: { onOpen: (engineId: string) => void }) 
               <th>CPU</th>
               <th>Memory</th>
               <th>Active jobs</th>
+              <th>Connection</th>
               <th>Actions</th>
             </tr>
           </thead>
@@ -132,10 +135,11 @@ function EngineRowView({
   act: (fn: () => Promise<unknown>, done?: string) => void;
 }) {
   const gateway = useSession((s) => s.gateway);
-  const [sharing, setSharing] = useState(false);
-  const [shareAddr, setShareAddr] = useState("");
-  const [shareRole, setShareRole] = useState("runner");
+  const pref = useConnections((s) => s.prefs[e.id]);
+  const direct = useConnections((s) => s.status[e.id]);
+  const [panel, setPanel] = useState<"share" | "connection" | undefined>(undefined);
   const owner = e.role === "owner";
+  const toggle = (which: "share" | "connection") => setPanel(panel === which ? undefined : which);
   return (
     <>
       <tr data-engine-id={e.id}>
@@ -145,13 +149,25 @@ function EngineRowView({
             {e.status}
           </span>
         </td>
-        <td>{e.role}</td>
+        <td>
+          <span data-testid="role">{e.role}</span>
+          {e.owner && <span className="muted"> · shared by {e.owner.username}</span>}
+        </td>
         <td>{pct(e.vitals?.cpu_percent)}</td>
         <td>{pct(e.vitals?.memory_percent)}</td>
         <td>{e.vitals?.active_jobs ?? "–"}</td>
+        <td data-testid="connection">{connectionText(pref, direct)}</td>
         <td className="actions">
           <button type="button" onClick={() => onOpen(e.id)} aria-label={`Open ${e.name} in the editor`}>
             Open editor
+          </button>
+          <button
+            type="button"
+            aria-expanded={panel === "connection"}
+            aria-label={`Connection of ${e.name}`}
+            onClick={() => toggle("connection")}
+          >
+            Connection
           </button>
           {owner && gateway && (
             <>
@@ -164,7 +180,12 @@ function EngineRowView({
               >
                 Rename
               </button>
-              <button type="button" onClick={() => setSharing(!sharing)}>
+              <button
+                type="button"
+                aria-expanded={panel === "share"}
+                aria-label={`Share ${e.name}`}
+                onClick={() => toggle("share")}
+              >
                 Share
               </button>
               <button
@@ -199,49 +220,17 @@ function EngineRowView({
           )}
         </td>
       </tr>
-      {sharing && gateway && (
+      {panel === "share" && gateway && (
         <tr>
-          <td colSpan={7}>
-            <form
-              className="inline"
-              aria-label={`Share ${e.name}`}
-              onSubmit={(ev) => {
-                ev.preventDefault();
-                act(
-                  () =>
-                    gateway.post(`/user/engines/${e.id}/shares`, {
-                      address: shareAddr.trim(),
-                      role: shareRole,
-                    }),
-                  "Engine shared",
-                );
-              }}
-            >
-              <label>
-                Address
-                <input value={shareAddr} onChange={(ev) => setShareAddr(ev.target.value)} placeholder="0x…" />
-              </label>
-              <label>
-                Role
-                <select value={shareRole} onChange={(ev) => setShareRole(ev.target.value)}>
-                  <option value="reader">reader</option>
-                  <option value="runner">runner</option>
-                  <option value="admin">admin</option>
-                </select>
-              </label>
-              <button type="submit">Share engine</button>
-              <button
-                type="button"
-                onClick={() =>
-                  act(
-                    () => gateway.delete(`/user/engines/${e.id}/shares/${shareAddr.trim()}`),
-                    "Share revoked",
-                  )
-                }
-              >
-                Revoke
-              </button>
-            </form>
+          <td colSpan={8}>
+            <SharesPanel engine={e} gateway={gateway} act={act} />
+          </td>
+        </tr>
+      )}
+      {panel === "connection" && (
+        <tr>
+          <td colSpan={8}>
+            <ConnectionPanel engine={e} onDone={() => setPanel(undefined)} />
           </td>
         </tr>
       )}
