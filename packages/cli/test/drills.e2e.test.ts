@@ -252,5 +252,70 @@ describe("failure drills", () => {
         await check.end();
       }
     }, 120_000);
+
+    it("PostgreSQL down for 4 s while a run writes: the engine keeps the run's writes and stores them, once, when it is back", async () => {
+      const engineUrl = new URL(pgServer.url);
+      engineUrl.searchParams.set("options", "-c search_path=engine");
+      const { rpc } = await setup("pg-outage", { DATABASE_URL: pgServer.url }, false, {
+        FLOWORK_ENGINE_DATABASE_URL: engineUrl.toString(),
+      });
+      const started = await rpc({
+        type: "execute_workflow",
+        request_id: "outage-1",
+        mode: "EXECUTE",
+        workflow_data: wf(
+          [
+            ["s", "manual_trigger"],
+            ["w1", "delay", { milliseconds: 1_500 }],
+            ["during", "log_message", { message: "written while the database was down" }],
+            ["w2", "delay", { milliseconds: 1_000 }],
+            ["after", "log_message", { message: "last line" }],
+          ],
+          [
+            ["s", "w1"],
+            ["w1", "during"],
+            ["during", "w2"],
+            ["w2", "after"],
+          ],
+        ),
+      });
+      expect(started.ok).toBe(true);
+      const jobId = String(started.response?.["job_id"]);
+      await new Promise((r) => setTimeout(r, 500));
+      await pgServer.stop();
+      // The run goes on and ends (its live events still reach clients) while nothing can be stored.
+      await new Promise((r) => setTimeout(r, 4_000));
+      await pgServer.start();
+      const execution = await eventually(async () => {
+        const detail = await rpc({
+          type: "request_execution",
+          request_id: `outage-${Date.now()}`,
+          job_id: jobId,
+        });
+        const e = detail.response?.["execution"] as
+          | { status: string; logs: { message: string }[]; nodes: { node_id: string; status: string }[] }
+          | undefined;
+        return e?.status === "SUCCEEDED" ? e : undefined;
+      }, 30_000);
+      expect(execution.logs.filter((l) => l.message === "written while the database was down")).toHaveLength(
+        1,
+      );
+      expect(execution.logs.filter((l) => l.message === "last line")).toHaveLength(1);
+      expect(execution.nodes.map((n) => n.status)).toEqual(Array(5).fill("SUCCEEDED"));
+      const check = new pg.Client({ connectionString: pgServer.url });
+      await check.connect();
+      try {
+        const seqs = await check.query(
+          "SELECT seq, data FROM engine.execution_events WHERE job_id = $1 ORDER BY seq",
+          [jobId],
+        );
+        expect(seqs.rows.map((r: { seq: number }) => r.seq)).toEqual(
+          seqs.rows.map((_: unknown, i: number) => i + 1),
+        );
+        expect(new Set(seqs.rows.map((r: { data: string }) => r.data)).size).toBe(seqs.rows.length);
+      } finally {
+        await check.end();
+      }
+    }, 120_000);
   });
 });

@@ -15,6 +15,9 @@ export interface PrivatePostgres {
   url: string;
   /** `pg_ctl restart -m fast`: what an operator or a package upgrade does. */
   restart(): Promise<void>;
+  /** `pg_ctl stop -m fast`: the server is gone until {@link start}. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   /** Stops it (immediate) and removes its folder. */
   dispose(): Promise<void>;
 }
@@ -53,6 +56,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     restart: () => ctl(["restart", "-m", "fast"]),
+    stop: () => ctl(["stop", "-m", "fast"]),
+    start: () => ctl(["start"]),
     async dispose() {
       await ctl(["stop", "-m", "immediate"]).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
