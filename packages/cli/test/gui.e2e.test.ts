@@ -15,6 +15,12 @@ import {
   watchErrors,
 } from "./gui-browser.js";
 
+// The callbacks given to `page.evaluate` run in the browser. The test type check uses Node's lib, not the DOM's
+// (whose fetch types clash with Node's), so the few browser globals they read are declared here, for this file.
+declare const document: { querySelectorAll(selectors: string): ArrayLike<{ readonly value: string }> };
+declare const localStorage: { getItem(key: string): string | null };
+declare const navigator: { clipboard: { readText(): Promise<string> } };
+
 const PASS = "correct horse battery";
 let dir: string;
 let up: Proc;
@@ -69,7 +75,7 @@ async function go(p: Page, name: string): Promise<void> {
 /** Everything a user could read or copy from the page: its HTML and the live value of every form field. */
 async function visibleText(p: Page): Promise<string> {
   const values = await p.evaluate(() =>
-    Array.from(document.querySelectorAll("input, textarea, select"), (e) => (e as HTMLInputElement).value),
+    Array.from(document.querySelectorAll("input, textarea, select"), (e) => e.value),
   );
   return `${await p.content()}\n${values.join("\n")}`;
 }

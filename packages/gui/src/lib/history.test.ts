@@ -108,11 +108,12 @@ describe("execution history", () => {
   it("resolves a run's workflow: the engine's, else this browser's record, else the preset's, else nodes only", async () => {
     const records = memoryRecords();
     const none = presetEngine([]);
+    const ran = { nodes: [{ id: "w", module_id: "delay" }], connections: [] };
     const fromEngine = await resolveRunWorkflow(
-      { ...detail(), workflow_data: { nodes: [{ id: "w" }] } },
+      { ...detail(), workflow_data: ran },
       { engineId: "e", rpc: none.rpc, records },
     );
-    expect(fromEngine).toEqual({ workflow: { nodes: [{ id: "w" }] }, source: { kind: "engine" } });
+    expect(fromEngine).toEqual({ workflow: ran, source: { kind: "engine" } });
 
     records.save("e", "j1", { nodes: [{ id: "mine" }] });
     const local = await resolveRunWorkflow(detail(), { engineId: "e", rpc: none.rpc, records });
