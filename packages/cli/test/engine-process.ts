@@ -1,12 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { type Signer, signerFromPrivateKey } from "@flowork/protocol";
 import { EngineClient } from "@flowork/sdk";
 import { generatePrivateKey } from "viem/accounts";
 import WebSocket from "ws";
 
-export const BIN = resolve(fileURLToPath(new URL(".", import.meta.url)), "../bin/flowork.js");
+import { spawnFlowork } from "./flowork-process.js";
+
+export { BIN } from "./flowork-process.js";
 
 export interface EngineProcess {
   child: ChildProcess;
@@ -18,62 +18,25 @@ export interface EngineProcess {
 }
 
 /** Starts `flowork engine` on port 0 and waits for its ready line. */
-export function startEngine(options: {
+export async function startEngine(options: {
   dataDir: string;
   env?: NodeJS.ProcessEnv;
   args?: string[];
 }): Promise<EngineProcess> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, "engine", "--port", "0", "--data", options.dataDir, ...(options.args ?? [])],
-      {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`engine did not start:\n${out}`));
-    }, 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /engine ready: ws:\/\/127\.0\.0\.1:(\d+)\/ engine_id=(\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout?.off("data", onData);
-        child.stdout?.on("data", (x: Buffer) => {
-          out += x.toString();
-        });
-        const port = Number(m[1]);
-        resolvePromise({
-          child,
-          port,
-          url: `ws://127.0.0.1:${port}/`,
-          engineId: m[2] as string,
-          output: () => out,
-          stop: (signal = "SIGTERM") =>
-            new Promise((r) => {
-              if (child.exitCode !== null || child.signalCode !== null) {
-                r(child.exitCode);
-                return;
-              }
-              child.once("exit", (code) => r(code));
-              child.kill(signal);
-            }),
-        });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      if (!/engine ready/.test(out)) reject(new Error(`engine exited with ${code}:\n${out}`));
-    });
-  });
+  const proc = await spawnFlowork(
+    ["engine", "--port", "0", "--data", options.dataDir, ...(options.args ?? [])],
+    options.env ?? {},
+    /engine ready: ws:\/\/127\.0\.0\.1:(\d+)\/ engine_id=(\S+)/,
+  );
+  const port = Number(proc.match[1]);
+  return {
+    child: proc.child,
+    port,
+    url: `ws://127.0.0.1:${port}/`,
+    engineId: proc.match[2] as string,
+    output: proc.output,
+    stop: proc.stop,
+  };
 }
 
 export interface Identity {
