@@ -1,5 +1,9 @@
 // One gateway in its own process (so its RSS and CPU are its own), driven by bench/run.js over IPC.
 // Started with `node bench/gateway-child.js` and an IPC channel; env BENCH_GW_DATA = data folder.
+// Optional env: BENCH_GW_DATABASE_URL (e.g. a private PostgreSQL database), BENCH_GW_REDIS_URL +
+// BENCH_GW_REDIS_STREAM (a replica on the Redis streams adapter, with its own stream/channel name),
+// BENCH_GW_SOCKET_OPTIONS (JSON merged into attachSockets' options, e.g. {"vitalsFlushMs":50}).
+// With any of the last three the gateway is assembled from its exported parts (as startGateway does).
 // Messages: seed {owners, engines}, mem {gc?}, stats, prof {action, file}, close. Sends {type:"ready", url, pid} first.
 import { open } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
@@ -29,10 +33,25 @@ const log = { info: () => {}, warn: (m) => note("warn", m), error: (m) => note("
 
 const config = gatewayConfigFrom(
   { port: 0, host: "127.0.0.1", data: process.env.BENCH_GW_DATA },
-  { FLOWORK_BILLING: "off" },
+  {
+    FLOWORK_BILLING: "off",
+    ...(process.env.BENCH_GW_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_GW_DATABASE_URL } : {}),
+  },
 );
 const VARIANT = new Set((process.env.BENCH_GW_VARIANT ?? "").split(",").filter(Boolean));
-const gw = VARIANT.size === 0 ? await startGateway(config, log) : await startVariant(config, log, VARIANT);
+const SOCKET_OPTIONS = {
+  ...JSON.parse(process.env.BENCH_GW_SOCKET_OPTIONS || "{}"),
+  ...(process.env.BENCH_GW_REDIS_URL
+    ? {
+        redisUrl: process.env.BENCH_GW_REDIS_URL,
+        redisStreamName: process.env.BENCH_GW_REDIS_STREAM ?? `flowork-bench:${process.pid}`,
+      }
+    : {}),
+};
+const assembled = VARIANT.size > 0 || Object.keys(SOCKET_OPTIONS).length > 0;
+const gw = assembled
+  ? await startVariant(config, log, VARIANT, SOCKET_OPTIONS)
+  : await startGateway(config, log);
 // An `accept` that fails (EMFILE at the file-descriptor ceiling) is an 'error' on the listening server;
 // count it instead of letting it end the process.
 gw.sockets.io.httpServer?.on("error", (err) => {
@@ -107,12 +126,15 @@ serveIpc({
       firstMessages,
       loop: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       cpu: process.cpuUsage(),
+      vitals: { ...(gw.sockets.vitalsStats?.() ?? {}) }, // a gateway without batching has none
     };
     if (resetLoop) loop.reset();
     return s;
   },
   close: async () => {
-    // Exit right away (a --cpu-prof profile is written on exit); the parent drops the clients.
+    // A replica on Redis closes its adapter (and Redis clients) first; then exit right away (a --cpu-prof profile
+    // is written on exit); the parent drops the clients.
+    if (SOCKET_OPTIONS.redisUrl) await gw.close().catch(() => {});
     setImmediate(() => process.exit(0));
     return {};
   },
@@ -120,14 +142,16 @@ serveIpc({
 process.send({ type: "ready", url: gw.url, pid: process.pid });
 
 /**
- * What-if assembly for the findings (bench only; the product is untouched): the same parts `startGateway` wires,
- * with one socket dependency changed. BENCH_GW_VARIANT (comma-separated):
- *   no-vitals-write  every engine_vitals_update is relayed but not written to the database (upper bound of what
- *                    coalescing the writes would save)
- *   role-cache       rpc_forward_to_engine looks the caller's role up through a 2 s cache instead of the database
+ * The same parts `startGateway` wires, assembled here so that socket options (flush periods, a Redis stream of its
+ * own) can be set, and for the what-if findings (bench only; the product is untouched). BENCH_GW_VARIANT
+ * (comma-separated):
+ *   no-vitals-write  vitals are relayed but never written to the database (the shipped gateway writes each
+ *                    engine's latest vitals once per 30 s; this is the bound of what dropping that would save)
+ *   role-cache       every roleOf goes through a 2 s cache (the shipped gateway caches known roles on the
+ *                    rpc_forward_to_engine path already)
  *   drop-request     engine.io forgets each connection's first HTTP request (socket.io's "memory usage" advice)
  */
-async function startVariant(config, log, variant) {
+async function startVariant(config, log, variant, socketOptions) {
   const { mkdir } = await import("node:fs/promises");
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const db = await openGatewayDb(config.databaseUrl);
@@ -155,7 +179,7 @@ async function startVariant(config, log, variant) {
     verifier,
     logger: log,
   });
-  if (variant.has("no-vitals-write")) delete deps.updateVitals;
+  if (variant.has("no-vitals-write")) delete deps.saveVitals;
   if (variant.has("role-cache")) {
     const lookup = deps.roleOf;
     const cache = new Map();
@@ -168,7 +192,7 @@ async function startVariant(config, log, variant) {
       return role;
     };
   }
-  sockets = attachSockets(app.server, deps, {});
+  sockets = attachSockets(app.server, deps, socketOptions);
   // socket.io's documented memory tip: do not keep each session's first HTTP request (the handshake object keeps
   // what the gateway reads: `auth`, the remote address).
   if (variant.has("drop-request"))
@@ -178,5 +202,14 @@ async function startVariant(config, log, variant) {
   target = sockets.events;
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address();
-  return { url: `http://${config.host}:${port}`, services, sockets, close: async () => {} };
+  return {
+    url: `http://${config.host}:${port}`,
+    services,
+    sockets,
+    close: async () => {
+      await sockets.close();
+      await app.close();
+      await db.destroy();
+    },
+  };
 }

@@ -73,6 +73,29 @@ export const mb = (bytes) => `${fmt(bytes / 1048576, 0)} MB`;
 export const wallMs = () => performance.timeOrigin + performance.now();
 
 /**
+ * Runs `fn(i)` n times, sequentially, one start every `paceMs` at most; resolves with each call's duration (ms).
+ */
+export async function pacedLoop(n, paceMs, fn) {
+  const rtts = [];
+  let start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const wait = start - performance.now();
+    if (wait > 0) await sleep(wait);
+    const s = performance.now();
+    await fn(i);
+    rtts.push(performance.now() - s);
+    start = Math.max(start + paceMs, performance.now());
+  }
+  return rtts;
+}
+
+/** p50 / p90 / p99 / max of round-trip times (nearest rank). */
+export const rttStats = (rtts) => {
+  const s = [...rtts].sort((a, b) => a - b);
+  return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), p99: quantile(s, 0.99), max: s[s.length - 1] };
+};
+
+/**
  * Latency histogram: 0.1 ms buckets below 100 ms, 1 ms below 10 s, 100 ms above. Sparse, mergeable over IPC.
  */
 export class Histogram {

@@ -7,12 +7,18 @@
 //     process); a GuiSocketClient sends signed `ping` envelopes through rpc_forward_to_engine, sequentially.
 //  3. Sockets held by one gateway process: E engine sockets + G GUI sockets (websocket transport) from client
 //     child processes; gateway RSS; then vitals fan-out delay engine -> gateway -> owning GUIs.
+//  4. Replicas (issue #6): GUI -> replica A -> Redis streams adapter -> replica B -> engine -> back, beside the
+//     same-replica round trip; two gateway children on a private PostgreSQL database and the local Redis
+//     (bench/replicas.js).
 //
 // Rate limits: the gateway runs as shipped (`startGateway`, per caller 20/s burst 60; the per-IP limit skips loopback);
 // the REST load rotates over --rest-keys identities signed in beforehand, so no caller is limited.
 // Everything listens on 127.0.0.1, is bounded in count and time, and stops by itself.
 // Flags (all optional):
-//   --only rest,rpc,sockets   sections to run (default all)
+//   --only rest,rpc,sockets,replicas   sections to run (default all)
+//   --pg-url URL --redis-url URL   for the replicas section (default FLOWORK_TEST_PG_URL or
+//                             postgres://postgres@127.0.0.1:5432/test, FLOWORK_TEST_REDIS_URL or redis://127.0.0.1:6379);
+//                             a database flowork_bench_<pid>_<hex> is created there and dropped at the end
 //   --rest-seconds 5          timed seconds per REST concurrency level (after --rest-warm 1 s)
 //   --rest-conc 1,16          REST concurrency levels
 //   --rest-keys 500           distinct signed-in identities the REST load rotates over (per-caller rate limit)
@@ -24,6 +30,9 @@
 //                             so every level has the same per-user shape and E x 10 deliveries per vitals round.
 //                             A fixed --users 100 at 10,000 + 10,000 means 100 GUIs per user: 1,000,000 deliveries.
 //   --spread 1000             vitals emitted spread over this many ms (0 = all at once)
+//   --legacy-vitals           GUI sockets do not opt in to engine_vitals_batch: one engine_vitals_update per engine
+//                             (still coalesced per flush); default: they opt in, as the SDK's GuiSocketClient does
+//   --flush-ms N --flush-max-ms M   bounds of the gateway's adaptive vitals flush period (default 25 / 1000)
 //   --fanout-rounds 3         vitals rounds per level after a warm-up round (--fanout-rounds-big 1 above 2,000 engines)
 //   --fanout-timeout 60       seconds to wait for every expected GUI delivery of a round
 //   --per-proc 5000           client sockets per client process
@@ -54,12 +63,15 @@ import {
   mb,
   median,
   openFds,
+  pacedLoop,
   procCpuSeconds,
   procMemory,
   quantile,
   sleep,
+  rttStats as stats,
   wallMs,
 } from "./lib.js";
+import { replicaRoundTrips } from "./replicas.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -80,7 +92,9 @@ function parseFlags(argv) {
 const F = parseFlags(process.argv.slice(2));
 const num = (k, d) => (F[k] === undefined ? d : Number(F[k]));
 const list = (k, d) => (F[k] === undefined ? d : String(F[k]).split(",").filter(Boolean).map(Number));
-const ONLY = new Set((F.only ?? "rest,rpc,sockets").split(","));
+const ONLY = new Set((F.only ?? "rest,rpc,sockets,replicas").split(","));
+const PG_URL = F["pg-url"] ?? process.env.FLOWORK_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const REDIS_URL = F["redis-url"] ?? process.env.FLOWORK_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const REST_S = num("rest-seconds", 5);
 const REST_WARM_S = num("rest-warm", 1);
 const REST_CONC = list("rest-conc", [1, 16]);
@@ -104,6 +118,11 @@ const CONNECT_CONC = num("connect-conc", 256);
 const PROFILE = F.profile === "true";
 const VARIANT = F.variant ?? "";
 const PROF_DIR = F["prof-dir"] ?? "/tmp";
+const LEGACY_VITALS = F["legacy-vitals"] === "true";
+const SOCKET_OPTIONS = JSON.stringify({
+  ...(F["flush-ms"] === undefined ? {} : { vitalsFlushMs: Number(F["flush-ms"]) }),
+  ...(F["flush-max-ms"] === undefined ? {} : { vitalsFlushMaxMs: Number(F["flush-max-ms"]) }),
+});
 
 /** Runs `fn` with the gateway child CPU-profiled (when --profile), then prints where its time went. */
 async function profiled(gw, name, fn) {
@@ -312,25 +331,6 @@ async function sectionRest(gw) {
 
 // ------------------------------------------------------------------------------------------------ 2. RPC
 
-async function pacedLoop(n, paceMs, fn) {
-  const rtts = [];
-  let start = performance.now();
-  for (let i = 0; i < n; i++) {
-    const wait = start - performance.now();
-    if (wait > 0) await sleep(wait);
-    const s = performance.now();
-    await fn(i);
-    rtts.push(performance.now() - s);
-    start = Math.max(start + paceMs, performance.now());
-  }
-  return rtts;
-}
-
-const stats = (rtts) => {
-  const s = [...rtts].sort((a, b) => a - b);
-  return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), p99: quantile(s, 0.99), max: s[s.length - 1] };
-};
-
 async function sectionRpc(gw, tmp) {
   heading("2. GUI -> gateway -> engine -> ack round trip (signed ping, sequential)");
   const owner = fastSigner();
@@ -441,7 +441,11 @@ async function connectAll(procs, role, url, itemChunks) {
   const t0 = performance.now();
   const answers = await Promise.all(
     procs.map((p, k) =>
-      p.call("connect", { role, url, items: itemChunks[k], concurrency: CONNECT_CONC }, 600_000),
+      p.call(
+        "connect",
+        { role, url, items: itemChunks[k], concurrency: CONNECT_CONC, batch: !LEGACY_VITALS },
+        600_000,
+      ),
     ),
   );
   const ms = performance.now() - t0;
@@ -470,7 +474,11 @@ async function sectionSockets(level, tmp) {
     label: "gateway",
     raiseFd: true,
     execArgv,
-    env: { BENCH_GW_DATA: join(tmp, `gw-${E}`), BENCH_GW_VARIANT: VARIANT },
+    env: {
+      BENCH_GW_DATA: join(tmp, `gw-${E}`),
+      BENCH_GW_VARIANT: VARIANT,
+      BENCH_GW_SOCKET_OPTIONS: SOCKET_OPTIONS === "{}" ? "" : SOCKET_OPTIONS,
+    },
   });
   const clients = [];
   const result = { E, G };
@@ -559,8 +567,10 @@ async function sectionSockets(level, tmp) {
     const rounds = E > 2000 ? ROUNDS_BIG : ROUNDS;
     const measured = [];
     for (let round = 0; round <= rounds; round++) {
-      await gw.call("stats", { resetLoop: true });
-      await Promise.all(guiProcs.map((p) => p.call("report", { round: -1, resetLoop: true })));
+      const gst0 = await gw.call("stats", { resetLoop: true });
+      const framesBefore = (
+        await Promise.all(guiProcs.map((p) => p.call("report", { round: -1, resetLoop: true })))
+      ).reduce((a, x) => a + x.frames, 0);
       const profileThis = PROFILE && round === Math.min(1, rounds);
       const profFile = profileThis ? join(PROF_DIR, `flowork-gateway-fanout-${E}.cpuprofile`) : undefined;
       if (profileThis) await gw.call("prof", { action: "start", file: profFile });
@@ -588,6 +598,10 @@ async function sectionSockets(level, tmp) {
       const gst = await gw.call("stats", {});
       if (profileThis) await gw.call("prof", { action: "stop" });
       const clientLoopP99 = Math.max(...reports.map((r) => r.loop.p99));
+      // Frames GUIs received: batches (opted in) or one per update (legacy, or a gateway without batching).
+      const batchFrames = reports.reduce((a, x) => a + x.frames, 0) - framesBefore;
+      const frames = LEGACY_VITALS || batchFrames === 0 ? received : batchFrames;
+      const flushes = (gst.vitals.flushes ?? Number.NaN) - (gst0.vitals.flushes ?? Number.NaN);
       const r = {
         round,
         emitted,
@@ -603,9 +617,12 @@ async function sectionSockets(level, tmp) {
         gwLoopMax: gst.loop.max,
         clientLoopP99,
         maxLate,
+        frames,
+        flushes,
+        periodMs: gst.vitals.periodMs,
       };
       console.log(
-        `  vitals round ${round}${round === 0 ? " (warm-up)" : ""}: ${fmtInt(emitted)} emitted ${SPREAD > 0 ? `over ${SPREAD} ms` : "at once"}, ${fmtInt(received)}/${fmtInt(expected)} GUI deliveries in ${fmt(doneMs / 1000, 2)} s; delay p50 ${fmt(r.p50, 1)} / p90 ${fmt(r.p90, 1)} / p99 ${fmt(r.p99, 1)} ms (max ${fmt(r.max, 0)}); gateway CPU ${fmt(cpu, 2)} s = ${fmt((cpu * 1e6) / Math.max(1, received), 0)} µs per delivery, event-loop delay p99 ${fmt(r.gwLoopP99, 0)} ms (max ${fmt(r.gwLoopMax, 0)}); GUI-client loop p99 ${fmt(clientLoopP99, 0)} ms; emit timers late ≤ ${fmt(maxLate, 0)} ms`,
+        `  vitals round ${round}${round === 0 ? " (warm-up)" : ""}: ${fmtInt(emitted)} emitted ${SPREAD > 0 ? `over ${SPREAD} ms` : "at once"}, ${fmtInt(received)}/${fmtInt(expected)} GUI deliveries in ${fmt(doneMs / 1000, 2)} s; delay p50 ${fmt(r.p50, 1)} / p90 ${fmt(r.p90, 1)} / p99 ${fmt(r.p99, 1)} ms (max ${fmt(r.max, 0)}); gateway CPU ${fmt(cpu, 2)} s = ${fmt((cpu * 1e6) / Math.max(1, received), 0)} µs per delivery, event-loop delay p99 ${fmt(r.gwLoopP99, 0)} ms (max ${fmt(r.gwLoopMax, 0)}); GUI-client loop p99 ${fmt(clientLoopP99, 0)} ms; emit timers late ≤ ${fmt(maxLate, 0)} ms; ${fmtInt(frames)} frames to GUIs (${fmt(received / Math.max(1, frames), 1)} updates per frame)${Number.isNaN(flushes) ? " (gateway without batching)" : ` in ${fmtInt(flushes)} flushes, period now ${fmtInt(r.periodMs)} ms`}`,
       );
       if (profFile) {
         console.log(`  --- gateway CPU profile of fan-out round ${round}: ${profFile}`);
@@ -667,6 +684,41 @@ async function sectionSockets(level, tmp) {
   }
 }
 
+// ------------------------------------------------------------------------------------------------ 4. replicas
+
+async function sectionReplicas(tmp) {
+  heading("4. Replicas: GUI -> replica A -> Redis -> replica B -> engine -> back, vs. the same replica");
+  console.log(
+    `two gateway children on a private database of ${PG_URL.replace(/\/\/[^@]*@/, "//")} and Redis ${REDIS_URL} (own stream name); the engine links to replica B; signed pings alternate between a GUI on A (cross) and one on B (same), one start per ${RPC_PACE} ms`,
+  );
+  const r = await replicaRoundTrips({
+    spawnChild,
+    stopChild,
+    tmp,
+    pgUrl: PG_URL,
+    redisUrl: REDIS_URL,
+    n: RPC_N,
+    warm: RPC_WARM,
+    paceMs: RPC_PACE,
+  });
+  const line = (x) => `${fmt(x.p50, 2)} / ${fmt(x.p90, 2)} / ${fmt(x.p99, 2)} ms (max ${fmt(x.max, 1)})`;
+  const ratio = (k) => r.cross[k] / r.same[k];
+  console.log(`  cross-replica (GUI on A, engine on B): p50 / p90 / p99 ${line(r.cross)}`);
+  console.log(`  same replica  (GUI and engine on B):   p50 / p90 / p99 ${line(r.same)}`);
+  console.log(
+    `  ratio cross / same: p50 ${fmt(ratio("p50"), 2)}x, p90 ${fmt(ratio("p90"), 2)}x, p99 ${fmt(ratio("p99"), 2)}x; ${r.n} timed round trips each after ${RPC_WARM} warm-up; failures ${r.failures}; CPU per round trip: replica A ≈ ${fmtInt(r.cpuAUs)} µs (cross only), replica B ≈ ${fmtInt(r.cpuBUs)} µs (both paths)`,
+  );
+  summary.push(["replicas: GUI -> A -> Redis -> B -> engine -> ack, p50 / p90 / p99", "", line(r.cross), ""]);
+  summary.push(["replicas: the same ping on one replica (GUI and engine on B)", "", line(r.same), ""]);
+  summary.push([
+    "replicas: cross / same at p50 / p90 / p99",
+    "",
+    `${fmt(ratio("p50"), 2)}x / ${fmt(ratio("p90"), 2)}x / ${fmt(ratio("p99"), 2)}x`,
+    r.failures === 0 ? "" : `${r.failures} failures`,
+  ]);
+  return r;
+}
+
 // ------------------------------------------------------------------------------------------------ main
 
 async function main() {
@@ -696,6 +748,7 @@ async function main() {
         await stopChild(gw);
       }
     }
+    if (ONLY.has("replicas")) await sectionReplicas(tmp);
     if (ONLY.has("sockets")) {
       for (const level of LEVELS) {
         try {

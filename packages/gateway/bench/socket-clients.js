@@ -2,7 +2,8 @@
 // over IPC. A process holds either engine sockets (/engine-socket, token handshake) or GUI sockets
 // (/gui-socket, signed handshake).
 // Messages:
-//   connect {role, url, items, concurrency}  items: engine tokens, or GUI private keys
+//   connect {role, url, items, concurrency, batch}  items: engine tokens, or GUI private keys; batch (GUI role,
+//                                             default true): opt in to engine_vitals_batch, as the SDK does
 //   vitals {round, spreadMs, startAt}         engine role: every socket emits engine_vitals_update once, socket i at
 //                                             startAt + spreadMs * i / n; the payload carries the emit time
 //   report {round}                            GUI role: delivery delays of that round (histogram), counts
@@ -16,6 +17,7 @@ const sockets = [];
 let role;
 const rounds = new Map(); // round -> { hist, received }
 const initial = { sockets: 0, rows: 0 };
+let frames = 0; // engine_vitals_batch frames received (all rounds)
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 
@@ -36,6 +38,8 @@ function onVitals(body) {
   r.received++;
 }
 
+let batch = true;
+
 function openOne(url, item) {
   return new Promise((resolve) => {
     const opts = { transports: ["websocket"], reconnection: false, forceNew: true, timeout: 60_000 };
@@ -49,11 +53,15 @@ function openOne(url, item) {
         // signed at connect time: the message is fresh and its nonce single-use
         auth: (cb) =>
           signSocketAuth(signer).then(
-            (a) => cb({ ...a }),
+            (a) => cb(batch ? { ...a, vitals_batch: true } : { ...a }),
             () => cb({}),
           ),
       });
       socket.on("engine_vitals_update", onVitals);
+      socket.on("engine_vitals_batch", (items) => {
+        frames++;
+        if (Array.isArray(items)) for (const item of items) onVitals(item);
+      });
       socket.once("initial_engine_statuses", (rows) => {
         initial.sockets++;
         initial.rows += rows.length;
@@ -76,8 +84,9 @@ function openOne(url, item) {
 }
 
 serveIpc({
-  connect: async ({ role: r, url, items, concurrency = 64 }) => {
+  connect: async ({ role: r, url, items, concurrency = 64, batch: b = true }) => {
     role = r;
+    batch = b;
     const errors = {};
     const failedIdx = [];
     let next = 0;
@@ -155,6 +164,7 @@ serveIpc({
     const out = {
       hist: r.hist.toJSON(),
       received: r.received,
+      frames,
       loop: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     };
     if (resetLoop) loop.reset();

@@ -6,3 +6,4 @@ export * from "./schemas/events.js";
 export * from "./schemas/manifest.js";
 export * from "./schemas/settings.js";
 export * from "./schemas/workflow.js";
+export * from "./socket-events.js";

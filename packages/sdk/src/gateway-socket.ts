@@ -1,74 +1,30 @@
-import { type Signer, signSocketAuth } from "@flowork/protocol";
+import {
+  type EngineStatusRow,
+  type EngineVitals,
+  EngineVitalsUpdateSchema,
+  type GatewayToGuiEvents,
+  type GuiToGatewayEvents,
+  type RpcAck,
+  type Signer,
+  type SocketWireError,
+  signSocketAuth,
+} from "@flowork/protocol";
 import { io, type Socket } from "socket.io-client";
 
+/*
+ * The `/gui-socket` event types are defined once in `@flowork/protocol` (`socket-events.ts`); these names are
+ * the SDK's public aliases of them.
+ */
+
 /** Engine health numbers relayed by the gateway. */
-export interface GuiVitals {
-  cpu_percent: number;
-  memory_percent: number;
-  ram_rss_mb: number;
-  uptime_s: number;
-  active_jobs: number;
-  queued_jobs: number;
-  version: string;
-}
-
+export type GuiVitals = EngineVitals;
 /** An error as it travels in an ack (`code` is a SPEC section 9 code). */
-export interface GuiWireError {
-  code: string;
-  message: string;
-  details?: Record<string, unknown>;
-}
-
+export type GuiWireError = SocketWireError;
 /** The answer to `rpc_forward_to_engine`. */
-export type GuiRpcAck = { ok: true; response: Record<string, unknown> } | { ok: false; error: GuiWireError };
-
+export type GuiRpcAck = RpcAck;
 /** One row of `initial_engine_statuses`. */
-export interface GuiEngineStatusRow {
-  engine_id: string;
-  name: string;
-  status: "online" | "offline";
-  last_seen: string | null;
-  vitals: GuiVitals | null;
-  role: "reader" | "runner" | "admin" | "owner";
-}
-
-/** Events the gateway sends to a GUI (SPEC section 3). */
-export interface GatewayToGuiEvents {
-  initial_engine_statuses: (rows: GuiEngineStatusRow[]) => void;
-  engine_status_update: (u: {
-    engine_id: string;
-    name: string;
-    status: "online" | "offline";
-    last_seen: string | null;
-  }) => void;
-  engine_vitals_update: (body: { engine_id: string; vitals: GuiVitals }) => void;
-  engine_deleted: (body: { engine_id: string }) => void;
-  new_shared_engine: (body: {
-    engine_id: string;
-    name: string;
-    role: string;
-    status: "online" | "offline";
-    last_seen: string | null;
-  }) => void;
-  shared_engine_updated: (body: { engine_id: string; role: string }) => void;
-  removed_shared_engine: (body: { engine_id: string }) => void;
-  notification: (body: {
-    id: string;
-    level: "info" | "success" | "warning" | "error";
-    title: string;
-    text: string;
-    ts: string;
-  }) => void;
-  engine_event: (body: { engine_id: string; event_name: string; event_data: unknown }) => void;
-}
-
-/** Events a GUI sends to the gateway. */
-export interface GuiToGatewayEvents {
-  rpc_forward_to_engine: (
-    body: { engine_id: string; envelope: Record<string, unknown> },
-    ack: (answer: GuiRpcAck) => void,
-  ) => void;
-}
+export type GuiEngineStatusRow = EngineStatusRow;
+export type { GatewayToGuiEvents, GuiToGatewayEvents };
 
 /** Options of {@link GuiSocketClient}. */
 export interface GuiSocketClientOptions {
@@ -82,11 +38,20 @@ export interface GuiSocketClientOptions {
   path?: string;
   /** Reconnect automatically; default true. */
   reconnection?: boolean;
+  /**
+   * Ask the gateway for `engine_vitals_batch` frames (default true). Either way, listeners of
+   * `engine_vitals_update` get one call per engine: the client unpacks each batch into them.
+   */
+  batchVitals?: boolean;
 }
 
 /**
  * The GUI's `/gui-socket` connection: signed handshake, typed events, and `rpc` to an engine through the
  * gateway (the envelope is signed end to end, so the gateway cannot forge it).
+ *
+ * Vitals: the client opts in to the gateway's `engine_vitals_batch` (one frame per flush with every engine that
+ * reported) and calls the `engine_vitals_update` listeners once per valid item, in order, so code written for
+ * per-engine updates needs no change. A malformed item is skipped.
  *
  * @example
  * const gui = new GuiSocketClient({ url, signer });
@@ -101,6 +66,7 @@ export class GuiSocketClient {
 
   constructor(options: GuiSocketClientOptions) {
     this.#timeoutMs = options.timeoutMs ?? 35_000;
+    const batch = options.batchVitals ?? true;
     const base = options.url.replace(/\/+$/, "");
     this.socket = io(`${base}/gui-socket`, {
       path: options.path ?? "/socket.io",
@@ -110,11 +76,33 @@ export class GuiSocketClient {
       // A function, so every reconnect signs a fresh message (nonces are single-use).
       auth: (cb) => {
         signSocketAuth(options.signer).then(
-          (auth) => cb({ ...auth }),
+          (auth) => cb(batch ? { ...auth, vitals_batch: true } : { ...auth }),
           () => cb({}),
         );
       },
     });
+    this.socket.on("engine_vitals_batch", (items: unknown) => this.#unpackVitals(items));
+  }
+
+  /** Calls every `engine_vitals_update` listener once per valid item of a batch. */
+  #unpackVitals(items: unknown): void {
+    if (!Array.isArray(items)) return;
+    const listeners = this.socket.listeners("engine_vitals_update");
+    if (listeners.length === 0) return;
+    for (const item of items) {
+      const parsed = EngineVitalsUpdateSchema.safeParse(item);
+      if (!parsed.success) continue;
+      for (const listener of listeners) {
+        try {
+          listener(parsed.data);
+        } catch (err) {
+          // as if thrown by its own event, without keeping the batch's other items from their listeners
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+      }
+    }
   }
 
   /** Connects; rejects with an Error whose message is the gateway's code (e.g. `AUTH_EXPIRED`). */

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrateGatewayDb, openGatewayDb, pingGatewayDb } from "./open.js";
+import { migrateGatewayDb, openGatewayDb, pingGatewayDb, withStatementCache } from "./open.js";
 
 describe("openGatewayDb", () => {
   const dirs: string[] = [];
@@ -36,5 +37,26 @@ describe("openGatewayDb", () => {
     await expect(
       openGatewayDb("postgres://postgres@127.0.0.1:5432/test", { pgSchema: "x; drop" }),
     ).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+
+  it("reuses prepared statements by SQL text, never a busy one, and keeps at most `max`", () => {
+    const raw = new Database(":memory:");
+    const db = withStatementCache(raw, 2);
+    db.prepare("create table t (x integer)").run([]);
+    const insert = db.prepare("insert into t values (?)");
+    for (let i = 0; i < 3; i++) db.prepare("insert into t values (?)").run([i]);
+    expect(db.prepare("insert into t values (?)")).toBe(insert);
+    const select = db.prepare("select x from t order by x");
+    const rows = select.iterate([]);
+    expect(rows.next().value).toEqual({ x: 0 }); // the statement is busy until the iteration ends
+    const other = db.prepare("select x from t order by x");
+    expect(other).not.toBe(select);
+    expect(other.all([])).toEqual([{ x: 0 }, { x: 1 }, { x: 2 }]);
+    rows.return?.();
+    // two entries at most: a third text evicts the least recently used (the insert)
+    expect(db.prepare("select count(*) as n from t").all([])).toEqual([{ n: 3 }]);
+    expect(db.prepare("insert into t values (?)")).not.toBe(insert);
+    db.close();
+    expect(raw.open).toBe(false);
   });
 });

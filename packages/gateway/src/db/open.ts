@@ -1,12 +1,24 @@
 import { FloworkError } from "@flowork/protocol";
 import Database from "better-sqlite3";
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from "kysely";
+import {
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+  sql,
+} from "kysely";
 import pg from "pg";
 import { migrationProvider } from "./migrations/index.js";
 import type { GatewayDatabase } from "./schema.js";
 
 /** How long a SQLite connection waits for another writer before `SQLITE_BUSY`. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/** Prepared statements kept per SQLite connection (see {@link withStatementCache}). */
+export const SQLITE_STATEMENT_CACHE = 256;
 
 /** Options of {@link openGatewayDb}. */
 export interface OpenGatewayDbOptions {
@@ -58,7 +70,9 @@ function createKysely(databaseUrl: string, options: OpenGatewayDbOptions): Kysel
         cause: err,
       });
     }
-    return new Kysely<GatewayDatabase>({ dialect: new SqliteDialect({ database }) });
+    return new Kysely<GatewayDatabase>({
+      dialect: new SqliteDialect({ database: withStatementCache(database, SQLITE_STATEMENT_CACHE) }),
+    });
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     if (options.pgSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.pgSchema)) {
@@ -82,6 +96,37 @@ function createKysely(databaseUrl: string, options: OpenGatewayDbOptions): Kysel
   throw new FloworkError("VALIDATION_FAILED", "DATABASE_URL must start with sqlite: or postgres://", {
     details: { issues: [{ path: "DATABASE_URL", message: "unsupported scheme" }] },
   });
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew (`prepare` showed in every gateway profile: token lookups,
+ * role checks, the vitals writes). This keeps the last `max` statements by SQL text and hands the same one out
+ * again; a statement still busy (an unfinished `iterate`) is never shared, a fresh one is prepared instead.
+ * Safe because a Kysely SQLite connection runs one query at a time.
+ */
+export function withStatementCache(database: Database.Database, max: number): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare: (text: string): SqliteStatement => {
+      const hit = cache.get(text);
+      if (hit !== undefined && !hit.busy) {
+        cache.delete(text); // most recently used last
+        cache.set(text, hit);
+        return hit;
+      }
+      const statement = database.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > max) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      return statement;
+    },
+  };
 }
 
 /**

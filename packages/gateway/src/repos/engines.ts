@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from "kysely";
+import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import type { EnginesTable, GatewayDatabase } from "../db/schema.js";
 
 /** A stored engine. */
@@ -48,6 +48,28 @@ export class EnginesRepo {
   async update(id: string, patch: Updateable<EnginesTable>): Promise<boolean> {
     const result = await this.db.updateTable("engines").set(patch).where("id", "=", id).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Sets `vitals` and `last_seen` of many engines in one statement (`CASE id WHEN ... END`, the same SQL on SQLite
+   * and PostgreSQL). Ids must be distinct; callers keep a chunk to a few hundred rows.
+   */
+  async updateVitalsMany(rows: readonly { id: string; vitals: string; last_seen: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const byId = (value: (r: (typeof rows)[number]) => string) =>
+      sql<string>`case ${sql.ref("id")} ${sql.join(
+        rows.map((r) => sql`when ${r.id} then ${value(r)}`),
+        sql` `,
+      )} end`;
+    await this.db
+      .updateTable("engines")
+      .set({ vitals: byId((r) => r.vitals), last_seen: byId((r) => r.last_seen) })
+      .where(
+        "id",
+        "in",
+        rows.map((r) => r.id),
+      )
+      .execute();
   }
 
   async delete(id: string): Promise<void> {

@@ -20,12 +20,15 @@ import type {
   ServiceDeps,
   SharedEngineView,
   Vitals,
+  VitalsRow,
 } from "./types.js";
 
 /** `dev_engine_` + 32 lowercase hex. */
 export const ENGINE_TOKEN_PATTERN = /^dev_engine_[0-9a-f]{32}$/;
 /** Largest stored vitals object, in bytes of JSON. */
 export const VITALS_MAX_BYTES = 16 * 1024;
+/** Rows per statement of {@link EnginesService.saveVitals} (5 bound values each: far below every driver's limit). */
+export const VITALS_WRITE_CHUNK = 500;
 /** Key of the global kill switch in `system_settings`. */
 export const DISABLED_COMPONENTS_KEY = "disabled_components";
 
@@ -151,6 +154,19 @@ export class EnginesService implements EngineService {
       });
     }
     await this.engines.update(engineId, { vitals: text, last_seen: nowIso(this.clock) });
+  }
+
+  async saveVitals(rows: readonly VitalsRow[]): Promise<number> {
+    const clean: { id: string; vitals: string; last_seen: string }[] = [];
+    for (const row of rows) {
+      const text = JSON.stringify(row.vitals);
+      if (Buffer.byteLength(text, "utf8") > VITALS_MAX_BYTES) continue;
+      clean.push({ id: row.engine_id, vitals: text, last_seen: row.at.toISOString() });
+    }
+    for (let i = 0; i < clean.length; i += VITALS_WRITE_CHUNK) {
+      await this.engines.updateVitalsMany(clean.slice(i, i + VITALS_WRITE_CHUNK));
+    }
+    return clean.length;
   }
 
   async visibleEngines(address: string): Promise<EngineView[]> {

@@ -118,6 +118,40 @@ export function enginesContract(openDb: OpenTestDb): void {
       );
     });
 
+    it("saves many engines' vitals at once, each with its own last_seen", async () => {
+      const owner = addr();
+      const engines: { id: string }[] = [];
+      for (let i = 0; i < 3; i++) engines.push(await w.services.engines.create(owner, `v${i}`));
+      const [a, b, c] = engines.map((e) => e.id);
+      const t1 = new Date("2030-03-01T00:00:01.000Z");
+      const t2 = new Date("2030-03-01T00:00:02.000Z");
+      const written = await w.services.engines.saveVitals([
+        { engine_id: a!, vitals: { cpu_percent: 1 }, at: t1 },
+        { engine_id: b!, vitals: { cpu_percent: 2, version: "x'; drop table engines; --" }, at: t2 },
+        { engine_id: c!, vitals: { blob: "x".repeat(20_000) }, at: t2 },
+        { engine_id: "no-such-engine", vitals: { cpu_percent: 3 }, at: t2 },
+      ]);
+      expect(written).toBe(3);
+      expect(await w.services.engines.get(a!, owner)).toMatchObject({
+        vitals: { cpu_percent: 1 },
+        last_seen: t1.toISOString(),
+      });
+      expect(await w.services.engines.get(b!, owner)).toMatchObject({
+        vitals: { cpu_percent: 2, version: "x'; drop table engines; --" },
+        last_seen: t2.toISOString(),
+      });
+      expect(await w.services.engines.get(c!, owner)).toMatchObject({ vitals: null, last_seen: null });
+      expect(await w.services.engines.saveVitals([])).toBe(0);
+      // More rows than one statement holds: every row is written.
+      const rows = Array.from({ length: 1_201 }, (_, i) => ({
+        engine_id: engines[i]?.id ?? `missing-${i}`,
+        vitals: { cpu_percent: i },
+        at: t2,
+      }));
+      expect(await w.services.engines.saveVitals(rows)).toBe(1_201);
+      expect((await w.services.engines.get(c!, owner)).vitals).toEqual({ cpu_percent: 2 });
+    });
+
     it("answers visibility, roles, audience and auth info", async () => {
       const owner = addr();
       const guest = addr();

@@ -128,6 +128,14 @@ export type EngineStatus = "online" | "offline";
 /** Live vitals as last reported by the engine (`engine_vitals_update`), stored as JSON. */
 export type Vitals = { [key: string]: unknown };
 
+/** One engine's vitals for {@link EngineService.saveVitals}: what it reported and when it was received. */
+export interface VitalsRow {
+  engine_id: string;
+  vitals: Vitals;
+  /** When the gateway received them: becomes `last_seen`. */
+  at: Date;
+}
+
 /** `Engine` of SPEC section 2, as seen by a caller with `role`. */
 export interface EngineView {
   id: string;
@@ -184,7 +192,7 @@ export interface InternalEngineRow {
 
 /**
  * Engines, their tokens and presence. Tokens are `dev_engine_<32 hex>`, stored as SHA-256 hex only.
- * Presence (`markOnline`/`markOffline`/`updateVitals`) is written by the Socket.IO layer; these methods do not
+ * Presence (`markOnline`/`markOffline`/`saveVitals`) is written by the Socket.IO layer; these methods do not
  * emit events (the socket layer emits its own status updates), all others emit as documented.
  */
 export interface EngineService {
@@ -216,8 +224,14 @@ export interface EngineService {
   markOnline(engineId: string, at?: Date): Promise<void>;
   /** The engine disconnected (presence); `last_seen` = `at`. */
   markOffline(engineId: string, at?: Date): Promise<void>;
-  /** Stores the latest vitals and bumps `last_seen`. */
+  /** Stores the latest vitals and bumps `last_seen`. @throws PAYLOAD_TOO_LARGE over 16 KiB of JSON */
   updateVitals(engineId: string, vitals: Vitals): Promise<void>;
+  /**
+   * Stores many engines' latest vitals, `last_seen` = each row's `at`, one statement (so one transaction) per
+   * 500 rows: what the socket layer calls every persist period instead of one write per report. Rows over 16 KiB
+   * of JSON are skipped; unknown engines match nothing. Resolves with the number of rows written.
+   */
+  saveVitals(rows: readonly VitalsRow[]): Promise<number>;
   /** Every engine `address` owns or has a share on, each with its role (`initial_engine_statuses`). */
   visibleEngines(address: string): Promise<EngineView[]>;
   /** The address's role on the engine, or undefined (none / no such engine). */

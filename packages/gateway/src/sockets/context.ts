@@ -3,19 +3,26 @@ import type { SocketDeps, SocketLogger } from "./deps.js";
 import type { RoleCache } from "./role-cache.js";
 import {
   type EngineSocketData,
-  type EngineToGateway,
+  type EngineToGatewayEvents,
   engineRoom,
-  type GatewayToEngine,
-  type GatewayToGui,
+  type GatewayToEngineEvents,
+  type GatewayToGuiEvents,
   type GuiSocketData,
-  type GuiToGateway,
+  type GuiToGatewayEvents,
   type InterServer,
 } from "./types.js";
+import type { VitalsPersister } from "./vitals-persister.js";
+import type { VitalsRelay } from "./vitals-relay.js";
 
 /** The typed `/engine-socket` namespace. */
-export type EngineNamespace = Namespace<EngineToGateway, GatewayToEngine, InterServer, EngineSocketData>;
+export type EngineNamespace = Namespace<
+  EngineToGatewayEvents,
+  GatewayToEngineEvents,
+  InterServer,
+  EngineSocketData
+>;
 /** The typed `/gui-socket` namespace. */
-export type GuiNamespace = Namespace<GuiToGateway, GatewayToGui, InterServer, GuiSocketData>;
+export type GuiNamespace = Namespace<GuiToGatewayEvents, GatewayToGuiEvents, InterServer, GuiSocketData>;
 
 /** What the namespace handlers and the events share. */
 export interface SocketContext {
@@ -25,6 +32,10 @@ export interface SocketContext {
   log: SocketLogger;
   roles: RoleCache;
   rpcTimeoutMs: number;
+  /** Batches vitals to GUIs. */
+  vitals: VitalsRelay;
+  /** Writes vitals to the database now and then; absent when the deps cannot store them. */
+  persister: VitalsPersister | undefined;
 }
 
 /**

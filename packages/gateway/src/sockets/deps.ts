@@ -1,5 +1,4 @@
-import type { Role, Verifier } from "@flowork/protocol";
-import type { Vitals } from "./types.js";
+import type { EngineVitals, Role, Verifier } from "@flowork/protocol";
 
 /** An engine as the sockets need it. */
 export interface SocketEngine {
@@ -14,6 +13,13 @@ export interface SocketEngine {
 /** An engine a user may see, with the user's role on it. */
 export interface VisibleEngine extends SocketEngine {
   role: Role;
+}
+
+/** One engine's latest vitals for {@link SocketDeps.saveVitals}, with the time the gateway received them. */
+export interface VitalsRecord {
+  engine_id: string;
+  vitals: EngineVitals;
+  at: Date;
 }
 
 /** Where the sockets log; pino-compatible through an adapter. */
@@ -40,8 +46,11 @@ export interface SocketDeps {
   roleOf(engineId: string, address: string): Promise<Role | undefined>;
   /** Records an engine's `usage_report` delta (billing). */
   recordUsage?(engineId: string, period: string, executions: number): Promise<void>;
-  /** Stores an engine's latest vitals (each `engine_vitals_update`). */
-  updateVitals?(engineId: string, vitals: Vitals): Promise<void>;
+  /**
+   * Stores engines' latest vitals (and `last_seen` = `at`), a few hundred rows per call, in one transaction.
+   * Called at most once per `vitalsPersistMs` per engine and when an engine disconnects, never per report.
+   */
+  saveVitals?(rows: VitalsRecord[]): Promise<void>;
   /** The engine connected (`online`) or disconnected; persist `last_seen`. */
   markPresence?(engineId: string, status: "online" | "offline", at: Date): Promise<void>;
   logger?: SocketLogger;
@@ -57,6 +66,18 @@ export interface SocketOptions {
   rpcTimeoutMs?: number;
   /** How long a role looked up for a targeted `forward_event_to_gui` is reused. Default 2 000 ms. */
   roleCacheMs?: number;
+  /**
+   * Vitals flush period bounds, in ms. GUIs get each engine's latest vitals in at most one frame per flush; the
+   * period adapts between `vitalsFlushMs` (default 25, idle or light load) and `vitalsFlushMaxMs` (default
+   * 1 000) so that relaying vitals uses at most about half of the event loop. The first report after a quiet
+   * period goes out at once.
+   */
+  vitalsFlushMs?: number;
+  vitalsFlushMaxMs?: number;
+  /** How often each engine's latest vitals are written to the database (and on disconnect). Default 30 000 ms. */
+  vitalsPersistMs?: number;
+  /** Vitals reports validated, or GUI sockets served, per event-loop turn before yielding. Default 500. */
+  vitalsSlice?: number;
   /** Socket.IO path. Default `/socket.io`. */
   path?: string;
   /** Allowed browser origins (CORS); default none (same origin only). */

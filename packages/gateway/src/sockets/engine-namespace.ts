@@ -1,21 +1,22 @@
-import { FloworkError } from "@flowork/protocol";
+import {
+  EngineHandshakeSchema,
+  FloworkError,
+  ForwardEventToGuiSchema,
+  UsageReportSchema,
+} from "@flowork/protocol";
 import type { Socket } from "socket.io";
 import { background, type SocketContext } from "./context.js";
 import {
-  EngineHandshakeSchema,
   type EngineSocketData,
-  type EngineToGateway,
+  type EngineToGatewayEvents,
   engineRoom,
-  ForwardEventSchema,
-  type GatewayToEngine,
+  type GatewayToEngineEvents,
   type InterServer,
-  UsageReportSchema,
   userRoom,
-  VitalsSchema,
 } from "./types.js";
 import { connectError } from "./wire.js";
 
-type EngineSocket = Socket<EngineToGateway, GatewayToEngine, InterServer, EngineSocketData>;
+type EngineSocket = Socket<EngineToGatewayEvents, GatewayToEngineEvents, InterServer, EngineSocketData>;
 
 /** `/engine-socket`: token handshake, presence, vitals, relayed events and usage (SPEC section 3). */
 export function setupEngineNamespace(ctx: SocketContext): void {
@@ -49,16 +50,10 @@ export function setupEngineNamespace(ctx: SocketContext): void {
 function onEngine(ctx: SocketContext, socket: EngineSocket): void {
   const { engine_id: engineId, name, owner_address } = socket.data;
   const room = engineRoom(engineId);
-  socket.on("engine_vitals_update", (raw: unknown) => {
-    const parsed = VitalsSchema.safeParse(raw);
-    if (!parsed.success) return;
-    socket.data.vitals = parsed.data;
-    ctx.guis.to(room).emit("engine_vitals_update", { engine_id: engineId, vitals: parsed.data });
-    const update = ctx.deps.updateVitals;
-    if (update !== undefined) background(ctx, "updateVitals", () => update(engineId, parsed.data));
-  });
+  // Queued, validated in the relay's drain, sent to GUIs in the next batch (see VitalsRelay).
+  socket.on("engine_vitals_update", (raw: unknown) => ctx.vitals.receive(socket, raw));
   socket.on("forward_event_to_gui", (raw: unknown) => {
-    const parsed = ForwardEventSchema.safeParse(raw);
+    const parsed = ForwardEventToGuiSchema.safeParse(raw);
     if (!parsed.success) return;
     const { event_name, event_data, target_address } = parsed.data;
     const body = { engine_id: engineId, event_name, event_data };
@@ -80,6 +75,7 @@ function onEngine(ctx: SocketContext, socket: EngineSocket): void {
     background(ctx, "recordUsage", () => record(engineId, parsed.data.period, parsed.data.executions));
   });
   socket.on("disconnect", () => {
+    ctx.vitals.forget(engineId, socket.id);
     background(ctx, "engine offline", async () => {
       // A reconnect that replaced this socket keeps the engine online.
       const still = await ctx.engines.in(room).fetchSockets();
@@ -91,6 +87,8 @@ function onEngine(ctx: SocketContext, socket: EngineSocket): void {
         status: "offline",
         last_seen: at.toISOString(),
       });
+      // Its last vitals are written before the presence update, never after it.
+      await ctx.persister?.persistEngine(engineId);
       await ctx.deps.markPresence?.(engineId, "offline", at);
     });
   });

@@ -1,27 +1,35 @@
 import { randomUUID } from "node:crypto";
+import {
+  type EngineStatusRow,
+  FloworkError,
+  GuiHandshakeSchema,
+  RpcAckSchema,
+  RpcForwardSchema,
+} from "@flowork/protocol";
 import type { Socket } from "socket.io";
 import { background, onlineEngines, type SocketContext } from "./context.js";
 import {
-  type EngineStatusRow,
   engineRoom,
-  type GatewayToGui,
+  type GatewayToGuiEvents,
   type GuiSocketData,
-  type GuiToGateway,
+  type GuiToGatewayEvents,
   type InterServer,
   type RpcAck,
-  RpcAckSchema,
-  RpcForwardSchema,
   userRoom,
 } from "./types.js";
 import { answer, connectError, failure, validationFailure } from "./wire.js";
 
-type GuiSocket = Socket<GuiToGateway, GatewayToGui, InterServer, GuiSocketData>;
+type GuiSocket = Socket<GuiToGatewayEvents, GatewayToGuiEvents, InterServer, GuiSocketData>;
 
 /** `/gui-socket`: signed handshake, initial statuses, RPC forwarding (SPEC section 3). */
 export function setupGuiNamespace(ctx: SocketContext): void {
   ctx.guis.use((socket, next) => {
-    const auth: unknown = socket.handshake.auth;
-    const creds = typeof auth === "object" && auth !== null ? (auth as Record<string, unknown>) : {};
+    const parsed = GuiHandshakeSchema.safeParse(socket.handshake.auth ?? {});
+    if (!parsed.success) {
+      next(connectError(new FloworkError("AUTH_MALFORMED")));
+      return;
+    }
+    const creds = parsed.data;
     ctx.deps.verifier
       .verify({
         context: "Socket",
@@ -31,7 +39,8 @@ export function setupGuiNamespace(ctx: SocketContext): void {
       })
       .then(
         (verified) => {
-          socket.data = { address: verified.address };
+          // Opting in to batched vitals changes only the shape of what this socket receives, not what.
+          socket.data = { address: verified.address, vitals_batch: creds.vitals_batch === true };
           next();
         },
         (err: unknown) => next(connectError(err)),
@@ -87,7 +96,9 @@ async function forward(ctx: SocketContext, address: string, raw: unknown): Promi
   const parsed = RpcForwardSchema.safeParse(raw);
   if (!parsed.success) return validationFailure(parsed.error);
   const { engine_id, envelope } = parsed.data;
-  const role = await ctx.deps.roleOf(engine_id, address);
+  // A role seen in the last few seconds is reused (share changes on this replica invalidate it at once); "no
+  // role" is always asked again, so a fresh share works at once. The engine verifies the envelope itself anyway.
+  const role = (await ctx.roles.get(engine_id, address)) ?? (await ctx.deps.roleOf(engine_id, address));
   if (role === undefined) return failure("AUTH_NOT_AUTHORIZED");
   const body = { request_id: requestIdOf(envelope), envelope };
   return new Promise<RpcAck>((resolve) => {

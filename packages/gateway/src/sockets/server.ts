@@ -10,6 +10,8 @@ import { createSocketEvents } from "./gateway-events.js";
 import { setupGuiNamespace } from "./gui-namespace.js";
 import { RoleCache } from "./role-cache.js";
 import { engineRoom } from "./types.js";
+import { VitalsPersister } from "./vitals-persister.js";
+import { VitalsRelay, type VitalsRelayStats } from "./vitals-relay.js";
 
 /** The gateway's Socket.IO side, as returned by {@link attachSockets}. */
 export interface GatewaySockets {
@@ -22,12 +24,21 @@ export interface GatewaySockets {
   events: GatewayEvents;
   /** Asks a connected engine (on any replica) for its health; undefined when it is not connected. */
   engineHealth(engineId: string): Promise<Record<string, unknown> | undefined>;
-  /** Disconnects every local socket and closes the adapter (and its Redis client); leaves the HTTP server up. */
+  /** Counters of the vitals relay (reports accepted, flushes, frames, current period). */
+  vitalsStats(): Readonly<VitalsRelayStats>;
+  /**
+   * Disconnects every local socket, writes pending vitals, closes the adapter (and its Redis client); leaves the
+   * HTTP server (and the database) up.
+   */
   close(): Promise<void>;
 }
 
 /** Default `rpc_forward_to_engine` timeout (SPEC section 3). */
 export const DEFAULT_RPC_TIMEOUT_MS = 30_000;
+/** Default bounds of the adaptive vitals flush period, and the database write period (see `SocketOptions`). */
+export const DEFAULT_VITALS_FLUSH_MS = 25;
+export const DEFAULT_VITALS_FLUSH_MAX_MS = 1_000;
+export const DEFAULT_VITALS_PERSIST_MS = 30_000;
 
 /**
  * Attaches the gateway's Socket.IO server (`/engine-socket`, `/gui-socket`) to an HTTP server.
@@ -57,15 +68,38 @@ export function attachSockets(
   });
   const engines = io.of("/engine-socket") as unknown as EngineNamespace;
   const guis = io.of("/gui-socket") as unknown as GuiNamespace;
+  const log = deps.logger ?? SILENT_LOGGER;
+  const slice = Math.max(1, options.vitalsSlice ?? 500);
+  const save = deps.saveVitals?.bind(deps);
+  const persister =
+    save === undefined
+      ? undefined
+      : new VitalsPersister({
+          save,
+          periodMs: options.vitalsPersistMs ?? DEFAULT_VITALS_PERSIST_MS,
+          chunk: slice,
+          log,
+        });
+  const minPeriodMs = options.vitalsFlushMs ?? DEFAULT_VITALS_FLUSH_MS;
   const ctx: SocketContext = {
     engines,
     guis,
     deps,
-    log: deps.logger ?? SILENT_LOGGER,
+    log,
     roles: new RoleCache(options.roleCacheMs ?? 2_000, (engineId, address) => deps.roleOf(engineId, address)),
     rpcTimeoutMs: options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS,
+    vitals: new VitalsRelay({
+      guis,
+      minPeriodMs,
+      maxPeriodMs: Math.max(minPeriodMs, options.vitalsFlushMaxMs ?? DEFAULT_VITALS_FLUSH_MAX_MS),
+      slice,
+      clustered: redis !== undefined,
+      persister,
+      log,
+    }),
+    persister,
   };
-  redis?.on("error", (err: Error) => ctx.log.error("sockets: redis", { err: err.message }));
+  redis?.on("error", (err: Error) => log.error("sockets: redis", { err: err.message }));
   setupEngineNamespace(ctx);
   setupGuiNamespace(ctx);
   const events = createSocketEvents(ctx);
@@ -89,8 +123,11 @@ export function attachSockets(
         return { status: "unresponsive" };
       }
     },
+    vitalsStats: () => ctx.vitals.stats,
     close: () => {
       closing ??= (async () => {
+        ctx.vitals.close();
+        await persister?.close();
         for (const ns of [engines, guis, io.of("/")]) {
           ns.local.disconnectSockets(true);
           await Promise.resolve(ns.adapter.close()).catch(() => {});

@@ -45,7 +45,9 @@ export function servicesSocketDeps(options: {
         role: e.role,
       })),
     roleOf: (engineId, address) => engines.roleOf(engineId, address),
-    updateVitals: (engineId, vitals) => engines.updateVitals(engineId, { ...vitals }),
+    saveVitals: async (rows) => {
+      await engines.saveVitals(rows);
+    },
     markPresence: (engineId, status, at) =>
       status === "online" ? engines.markOnline(engineId, at) : engines.markOffline(engineId, at),
     ...(billing === undefined

@@ -71,6 +71,11 @@ describe("handshakes", () => {
     expect(
       await connectFailure(client(gw, "/gui-socket", await signSocketAuth(owner, { now: () => 0 }))),
     ).toBe("AUTH_EXPIRED");
+    expect(
+      await connectFailure(
+        client(gw, "/gui-socket", { ...(await signSocketAuth(owner)), vitals_batch: "yes" }),
+      ),
+    ).toBe("AUTH_MALFORMED");
     const used = await signSocketAuth(owner);
     const first = client(gw, "/gui-socket", used);
     first.connect();

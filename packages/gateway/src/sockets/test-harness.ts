@@ -10,7 +10,7 @@ import {
 import { createNodeVerifier } from "@flowork/protocol/node";
 import { type Socket as ClientSocket, io as connect } from "socket.io-client";
 import { generatePrivateKey } from "viem/accounts";
-import type { SocketDeps, SocketEngine, SocketOptions } from "./deps.js";
+import type { SocketDeps, SocketEngine, SocketOptions, VitalsRecord } from "./deps.js";
 import { attachSockets, type GatewaySockets } from "./server.js";
 
 /** An in-memory world of engines and roles for socket tests. */
@@ -19,6 +19,10 @@ export class MemoryWorld {
   readonly roles = new Map<string, Map<string, Role>>();
   readonly usage: { engineId: string; period: string; executions: number }[] = [];
   readonly presence: { engineId: string; status: string }[] = [];
+  /** Every `saveVitals` call, in order. */
+  readonly saved: VitalsRecord[][] = [];
+  /** The order of writes: `vitals:<engine>` and `presence:<engine>:<status>`. */
+  readonly writes: string[] = [];
 
   addEngine(engineId: string, owner: string, token = `dev_engine_${engineId}`): void {
     this.engines.set(engineId, {
@@ -60,6 +64,11 @@ export class MemoryWorld {
       },
       markPresence: async (engineId, status) => {
         this.presence.push({ engineId, status });
+        this.writes.push(`presence:${engineId}:${status}`);
+      },
+      saveVitals: async (rows) => {
+        this.saved.push(rows);
+        for (const r of rows) this.writes.push(`vitals:${r.engine_id}`);
       },
     };
   }
@@ -125,11 +134,21 @@ export async function gui(
   gw: TestGateway,
   user: Signer,
   baseUrl = gw.url,
+  extra: Record<string, unknown> = {},
 ): Promise<{ socket: ClientSocket; initial: unknown[] }> {
-  const socket = client(gw, "/gui-socket", { ...(await signSocketAuth(user)) }, baseUrl);
+  const socket = client(gw, "/gui-socket", { ...(await signSocketAuth(user)), ...extra }, baseUrl);
   const initial = once<unknown[]>(socket, "initial_engine_statuses");
   socket.connect();
   return { socket, initial: await initial };
+}
+
+/** A GUI socket opted in to `engine_vitals_batch` (what the SDK's client does). */
+export function batchGui(
+  gw: TestGateway,
+  user: Signer,
+  baseUrl = gw.url,
+): Promise<{ socket: ClientSocket; initial: unknown[] }> {
+  return gui(gw, user, baseUrl, { vitals_batch: true });
 }
 
 /** An engine socket with `token`, connected after `auth_success`. */

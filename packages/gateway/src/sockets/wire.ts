@@ -1,10 +1,10 @@
 import { ERROR_CATALOGUE, type ErrorCode, isErrorCode, toFloworkError } from "@flowork/protocol";
 import type { z } from "zod";
-import type { RpcAck, WireError } from "./types.js";
+import type { RpcAck, SocketWireError } from "./types.js";
 
 /** An ack that failed with `code` (the catalogue's message unless one is given). */
 export function failure(code: ErrorCode, message?: string, details?: Record<string, unknown>): RpcAck {
-  const error: WireError = { code, message: message ?? ERROR_CATALOGUE[code].message };
+  const error: SocketWireError = { code, message: message ?? ERROR_CATALOGUE[code].message };
   if (details !== undefined) error.details = details;
   return { ok: false, error };
 }
