@@ -784,7 +784,7 @@ if (!SKIP.has("ws") || !SKIP.has("webhook")) {
 if (!SKIP.has("sub")) await benchSub();
 for (const [file, pattern] of [
   ["memory.js", /RSS growth over .*/],
-  ["workers.js", /^\d+ worker\(s\):.*$/gm],
+  ["workers.js", /^\d+ worker\(s\), \w+:.*$/gm],
 ]) {
   const lines = subResults.get(file)?.match(pattern) ?? [];
   for (const line of lines) summary.push([`bench/${file}`, "see above", line.trim().slice(0, 90), null]);

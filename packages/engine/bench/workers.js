@@ -8,6 +8,9 @@
 //   BENCH_DELAY_MS=200      the delay of each run
 //   BENCH_ROUNDS=15         runs per worker slot: each level submits N x concurrency x rounds runs
 //   BENCH_WRITE=1           append the figures to bench/RESULTS.md under "Queue mode"
+//   BENCH_STORE=sqlite,postgres  engine stores to measure: SQLite on the shared disk (the single-machine default)
+//                           and PostgreSQL (a private schema in BENCH_PG_URL, default postgres://127.0.0.1:5432/test:
+//                           what a scaled deployment uses)
 // Time runs from the first submit to the last SUCCEEDED event the submitting client sees (all runs are
 // submitted at once, so the queue never runs dry); workers are started and ready before the clock starts.
 import { spawn } from "node:child_process";
@@ -19,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { signEnvelope, signerFromPrivateKey } from "@flowork/protocol";
 import { EngineClient } from "@flowork/sdk";
 import { Redis } from "ioredis";
+import pg from "pg";
 import { generatePrivateKey } from "viem/accounts";
 import WebSocket from "ws";
 
@@ -29,6 +33,28 @@ const LEVELS = (process.env.BENCH_WORKERS ?? "1,2,4").split(",").map(Number);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const STORES = (process.env.BENCH_STORE ?? "sqlite,postgres").split(",");
+const PG_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** A private PostgreSQL schema for one level; returns the engine's database URL and a drop function. */
+async function privateSchema() {
+  const schema = `bench_workers_${randomBytes(4).toString("hex")}`;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  const url = new URL(PG_URL);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
 
 const workflow = {
   nodes: [
@@ -69,7 +95,7 @@ function spawnFlowork(args, env, ready) {
 /** The engine limits one address to 100 commands/s (burst 200): each signer submits at most this many runs. */
 const RUNS_PER_SIGNER = 150;
 
-async function level(workers) {
+async function level(workers, store) {
   const engineId = `bench-${randomBytes(4).toString("hex")}`;
   const queueName = `flowork-engine-${engineId}`;
   const total = workers * CONCURRENCY * ROUNDS;
@@ -85,6 +111,8 @@ async function level(workers) {
     FLOWORK_QUEUE_SECRET: randomBytes(16).toString("hex"),
   };
   const dataDir = await mkdtemp(join(os.tmpdir(), "flowork-bench-workers-"));
+  const database = store === "postgres" ? await privateSchema() : undefined;
+  if (database) env.FLOWORK_ENGINE_DATABASE_URL = database.url;
   const children = [];
   try {
     const engine = await spawnFlowork(
@@ -157,22 +185,30 @@ async function level(workers) {
     }
     redis.disconnect();
     await rm(dataDir, { recursive: true, force: true });
+    await database?.drop();
   }
 }
 
 const results = [];
-for (const n of LEVELS) {
-  const r = await level(n);
-  results.push(r);
-  console.log(
-    `${n} worker(s): ${r.runs} runs of ${DELAY_MS} ms in ${r.seconds.toFixed(2)} s = ${r.perSecond.toFixed(1)} runs/s (submitted in ${r.submitMs.toFixed(0)} ms)`,
-  );
+const rows = [];
+for (const store of STORES) {
+  const mine = [];
+  for (const n of LEVELS) {
+    const r = { ...(await level(n, store)), store };
+    mine.push(r);
+    results.push(r);
+    console.log(
+      `${n} worker(s), ${store}: ${r.runs} runs of ${DELAY_MS} ms in ${r.seconds.toFixed(2)} s = ${r.perSecond.toFixed(1)} runs/s (submitted in ${r.submitMs.toFixed(0)} ms)`,
+    );
+  }
+  const one = mine.find((r) => r.workers === 1)?.perSecond;
+  for (const r of mine) {
+    const scale = one ? r.perSecond / (one * r.workers) : Number.NaN;
+    rows.push(
+      `| ${store} | ${r.workers} | ${r.runs} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(1)} | ${one ? `${scale.toFixed(2)} ${scale >= 0.9 ? "(goal met)" : "(below 0.9)"}` : "–"} |`,
+    );
+  }
 }
-const one = results.find((r) => r.workers === 1)?.perSecond;
-const rows = results.map((r) => {
-  const scale = one ? r.perSecond / (one * r.workers) : Number.NaN;
-  return `| ${r.workers} | ${r.runs} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(1)} | ${one ? `${scale.toFixed(2)} ${scale >= 0.9 ? "(goal met)" : "(below 0.9)"}` : "–"} |`;
-});
 for (const row of rows) console.log(row);
 if (process.env.BENCH_WRITE === "1") {
   const file = join(here, "RESULTS.md");
@@ -183,11 +219,11 @@ if (process.env.BENCH_WRITE === "1") {
     file,
     `${heading}
 Run ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}: real \`flowork engine\`
-(queue mode) + N \`flowork worker\` processes (\`--concurrency ${CONCURRENCY}\`), Redis on loopback, SQLite (WAL) on a
-shared disk; each run is one \`delay\` of ${DELAY_MS} ms (one worker's ideal: ${ideal} runs/s).
+(queue mode) + N \`flowork worker\` processes (\`--concurrency ${CONCURRENCY}\`), Redis on loopback, the engine store on
+SQLite (WAL, shared disk) or PostgreSQL; each run is one \`delay\` of ${DELAY_MS} ms (one worker's ideal: ${ideal} runs/s).
 
-| workers | runs | seconds | runs/s | vs N × one worker |
-| --- | --- | --- | --- | --- |
+| store | workers | runs | seconds | runs/s | vs N × one worker |
+| --- | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
 `,
   );
