@@ -17,6 +17,8 @@ import { controlChannelFor, eventChannelFor, queueNameFor } from "./payload.js";
 import { parseControlMessage, type RelayMessage } from "./relay.js";
 import { type VerifiedRun, verifyQueuedJob } from "./verify.js";
 
+const SETTINGS_TTL_MS = 1_000;
+
 /** Everything `flowork worker` needs (SPEC sections 7, 8). */
 export interface QueueWorkerConfig {
   queueUrl: string;
@@ -69,11 +71,19 @@ export async function startQueueWorker(config: QueueWorkerConfig, log: EngineLog
     engineId: config.engineId,
     workerId,
     isFinal: async (jobId) => {
-      const row = await store.executions.get(jobId);
-      return row !== undefined && TERMINAL_STATUSES.has(row.status);
+      const status = await store.executions.status(jobId);
+      return status !== undefined && TERMINAL_STATUSES.has(status);
     },
   });
+  // Settings are read again at most once a second (not once per job): a change applies to jobs started after it.
   let settings = await store.settings.get();
+  let settingsReadAt = Date.now();
+  const freshSettings = async () => {
+    if (Date.now() - settingsReadAt >= SETTINGS_TTL_MS) {
+      settings = await store.settings.get();
+      settingsReadAt = Date.now();
+    }
+  };
   const owners = new Map<string, string | null>();
   const publish = (jobId: string, event: JobEvent) => {
     const message: RelayMessage = { job_id: jobId, started_by: owners.get(jobId) ?? null, event };
@@ -122,14 +132,14 @@ export async function startQueueWorker(config: QueueWorkerConfig, log: EngineLog
       log.warn(`refused queued job ${bullJob.id ?? "?"}: ${code}`);
       throw new UnrecoverableError(`refused: ${code}`);
     }
-    const row = await store.executions.get(run.jobId);
-    if (!row) throw new UnrecoverableError(`no execution ${run.jobId} in the engine store`);
-    if (TERMINAL_STATUSES.has(row.status)) return { status: row.status, duplicate: true };
-    settings = await store.settings.get();
+    const status = await store.executions.status(run.jobId);
+    if (status === undefined) throw new UnrecoverableError(`no execution ${run.jobId} in the engine store`);
+    if (TERMINAL_STATUSES.has(status)) return { status, duplicate: true };
+    await freshSettings();
     const resumeFrom = await checkpointOf(store, run.jobId);
     owners.set(run.jobId, run.startedBy);
     try {
-      if (row.status !== "QUEUED") resumedNote(run.jobId, workerId, resumeFrom, store, publish);
+      if (status !== "QUEUED") resumedNote(run.jobId, workerId, resumeFrom, store, publish);
       const outcome = await jobs.runQueued(
         {
           jobId: run.jobId,

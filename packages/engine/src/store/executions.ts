@@ -155,6 +155,16 @@ export class ExecutionStore {
     return (await q.execute()).map(toSummary);
   }
 
+  /** A stored execution's status, or undefined (one indexed lookup: the queue worker asks for every job). */
+  async status(jobId: string): Promise<JobStatus | undefined> {
+    const row = await this.#db
+      .selectFrom("executions")
+      .select("status")
+      .where("job_id", "=", jobId)
+      .executeTakeFirst();
+    return row?.status;
+  }
+
   /** Whether an execution with this id is stored. */
   async exists(jobId: string): Promise<boolean> {
     const row = await this.#db
