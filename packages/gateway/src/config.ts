@@ -25,6 +25,10 @@ export interface GatewayConfig {
   publicUrl: string | undefined;
   /** Folder of the built GUI to serve at `/` (when present). */
   guiDir: string | undefined;
+  /** Longest vitals flush period under load, ms (FLOWORK_GATEWAY_VITALS_FLUSH_MAX_MS, default 1 000). */
+  vitalsFlushMaxMs: number;
+  /** How often each engine's latest vitals are persisted, ms (FLOWORK_GATEWAY_VITALS_PERSIST_MS, default 30 000). */
+  vitalsPersistMs: number;
   version: string;
 }
 
@@ -69,6 +73,8 @@ export function gatewayConfigFrom(
     authWindowMs: envInt(env, "FLOWORK_AUTH_WINDOW_MS", 300_000, 1_000, 86_400_000),
     publicUrl: env.FLOWORK_PUBLIC_URL || undefined,
     guiDir: flags.guiDir ?? env.FLOWORK_GUI_DIR ?? undefined,
+    vitalsFlushMaxMs: envInt(env, "FLOWORK_GATEWAY_VITALS_FLUSH_MAX_MS", 1_000, 25, 60_000),
+    vitalsPersistMs: envInt(env, "FLOWORK_GATEWAY_VITALS_PERSIST_MS", 30_000, 1_000, 3_600_000),
     version: GATEWAY_VERSION,
   };
 }

@@ -75,7 +75,11 @@ export async function startGateway(given: GatewayConfig, log: GatewayLogger): Pr
       verifier,
       logger: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
     }),
-    { redisUrl: config.redisUrl },
+    {
+      redisUrl: config.redisUrl,
+      vitalsFlushMaxMs: config.vitalsFlushMaxMs,
+      vitalsPersistMs: config.vitalsPersistMs,
+    },
   );
   events.target = sockets.events;
   await app.listen({ port: config.port, host: config.host });

@@ -75,6 +75,8 @@ export async function openWorld(openDb: OpenTestDb, options: { billing?: boolean
     authWindowMs: 300_000,
     publicUrl: "https://gw.example",
     guiDir: undefined,
+    vitalsFlushMaxMs: 1_000,
+    vitalsPersistMs: 30_000,
     version: "test",
   };
   const services = createGatewayServices({ db, events: recorder(events), config, clock: () => t });
