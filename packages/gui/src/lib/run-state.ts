@@ -1,4 +1,10 @@
-import type { ExecutionDetail } from "@flowork/protocol";
+import {
+  EventLogLevelSchema,
+  type ExecutionDetail,
+  JobStatusSchema,
+  NodeStatusSchema,
+  TERMINAL_STATUSES,
+} from "@flowork/protocol";
 
 /** The state of one run as the editor shows it, folded from engine events (SPEC section 4) or a stored execution. */
 
@@ -64,18 +70,11 @@ export const EMPTY_RUN: RunState = {
 
 export const MAX_LOGS = 2000;
 const MAX_POPUPS = 200;
-const JOB_STATUSES = new Set([
-  "QUEUED",
-  "RUNNING",
-  "PAUSED",
-  "SUCCEEDED",
-  "FAILED",
-  "STOPPED",
-  "INTERRUPTED",
-]);
-const TERMINAL = new Set(["SUCCEEDED", "FAILED", "STOPPED", "INTERRUPTED"]);
-const NODE_STATUSES = new Set<string>(["RUNNING", "SUCCEEDED", "FAILED", "SKIPPED"]);
-const LEVELS = new Set<string>(["DEBUG", "INFO", "WARN", "ERROR", "SUCCESS"]);
+// The protocol's own lists (SPEC section 4), so a status or level added there is known here too.
+const JOB_STATUSES = new Set<string>(JobStatusSchema.options);
+const TERMINAL: ReadonlySet<string> = TERMINAL_STATUSES;
+const NODE_STATUSES = new Set<string>(NodeStatusSchema.options);
+const LEVELS = new Set<string>(EventLogLevelSchema.options);
 
 let seq = 0;
 const nextSeq = () => ++seq;
