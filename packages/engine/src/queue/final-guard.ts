@@ -85,7 +85,6 @@ export function guardedEvents(inner: EventAppender, guard: FinalGuard): EventApp
     else write();
   };
   return {
-    ...inner,
     create: (input) => inner.create(input),
     saveCheckpoint: (jobId, state) => inOrder(jobId, () => inner.saveCheckpoint(jobId, state)),
     deleteCheckpoint: (jobId) => inOrder(jobId, () => inner.deleteCheckpoint(jobId)),

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createBuiltinRegistry } from "../components/builtin/index.js";
 import { JobManager } from "../service/job-manager.js";
-import { jobStoreFrom, journalFrom } from "../service/job-store.js";
+import { jobStoreFrom } from "../service/job-store.js";
 import { type EngineStore, openEngineStore } from "../store/index.js";
 import { MemoryVariables } from "../variables/memory.js";
 import { bullJobIdFor, queueNameFor } from "./payload.js";
@@ -52,7 +52,7 @@ describe("queue mode on the engine side (real Redis, no worker running)", () => 
     registry.setDisabled(["shell_command"]);
     const jobs = new JobManager({
       store: jobStoreFrom(store),
-      events: journalFrom(store),
+      events: store.events,
       registry,
       settings: () => DEFAULT_SETTINGS,
       variables: async () => new MemoryVariables(),

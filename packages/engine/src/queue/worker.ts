@@ -9,7 +9,7 @@ import { isRunCheckpoint, type RunCheckpoint } from "../runtime/checkpoint.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { EngineLogger } from "../service/engine.js";
 import { JobManager } from "../service/job-manager.js";
-import { jobStoreFrom, journalFrom } from "../service/job-store.js";
+import { jobStoreFrom } from "../service/job-store.js";
 import { type EngineStore, openEngineStore } from "../store/index.js";
 import { MemoryVariables } from "../variables/memory.js";
 import { FinalGuard, guardedEvents } from "./final-guard.js";
@@ -93,7 +93,7 @@ export async function startQueueWorker(config: QueueWorkerConfig, log: EngineLog
   };
   const jobs = new JobManager({
     store: jobStoreFrom(store),
-    events: guardedEvents(journalFrom(store), guard),
+    events: guardedEvents(store.events, guard),
     registry,
     settings: () => settings,
     variables: () => loadVariables(store),

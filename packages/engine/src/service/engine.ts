@@ -21,7 +21,7 @@ import { createEngineMetrics } from "./engine-metrics.js";
 import { createHandlers } from "./handlers.js";
 import { createInternalHttpHandler } from "./http-server.js";
 import { JobManager } from "./job-manager.js";
-import { jobStoreFrom, journalFrom } from "./job-store.js";
+import { jobStoreFrom } from "./job-store.js";
 import { LatestPresetCache } from "./preset-cache.js";
 import { TriggerScheduler } from "./triggers.js";
 import { VitalsSampler } from "./vitals.js";
@@ -148,7 +148,7 @@ export async function startEngine(
   const latestPresets = new LatestPresetCache((name) => store.presets.load(name));
   const jobs: JobManager = new JobManager({
     store: jobStoreFrom(store),
-    events: journalFrom(store),
+    events: store.events,
     registry,
     settings: () => settings,
     variables: async () => {

@@ -7,7 +7,7 @@ import { createBuiltinRegistry } from "../components/builtin/index.js";
 import { type EngineStore, openEngineStore } from "../store/index.js";
 import { MemoryVariables } from "../variables/memory.js";
 import { JobManager } from "./job-manager.js";
-import { jobStoreFrom, journalFrom } from "./job-store.js";
+import { jobStoreFrom } from "./job-store.js";
 
 let dir: string;
 let store: EngineStore;
@@ -16,7 +16,7 @@ let settings: EngineSettings;
 function manager(extra: Partial<ConstructorParameters<typeof JobManager>[0]> = {}): JobManager {
   return new JobManager({
     store: jobStoreFrom(store),
-    events: journalFrom(store),
+    events: store.events,
     registry: createBuiltinRegistry(),
     settings: () => settings,
     variables: async () => new MemoryVariables(),

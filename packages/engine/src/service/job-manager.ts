@@ -305,8 +305,8 @@ export class JobManager {
     if (job.checkpointed || job.resumeFrom !== undefined) this.#o.events.deleteCheckpoint(job.jobId);
     this.#jobs.delete(job.jobId);
     // The caller (a webhook's reply, a waiting parent) goes on at once; the journal commits this run with the
-    // others of this tick right after (a terminal status flushes on the next macrotask). On a crash before that
-    // commit the run is recorded as INTERRUPTED at the next start, never lost silently.
+    // others of its window (at most `intervalMs` later, or when a reader flushes). A crash before that commit loses
+    // this run's history (docs/decisions/0004-execution-journal.md); a worker flushes before it acknowledges.
     job.resolveDone(outcome);
   }
 
@@ -481,7 +481,7 @@ export class JobManager {
     };
     live?.listeners.add(relay);
     const emittedBefore = live?.emitted ?? 0;
-    await this.#o.events.flush();
+    // The store's read flushes the journal first, so it returns every event emitted before this point.
     const stored = await this.#o.store.events(jobId);
     for (const event of stored) listener(event);
     // Live events the store did not have yet: those emitted after the ones it returned.

@@ -1,4 +1,5 @@
 import type { ExecutionMode, JobEvent, JobStatus } from "@flowork/protocol";
+import type { NewExecution, StatusChange } from "../store/execution-types.js";
 
 /** What the job manager reads from the execution store (the SQLite/PostgreSQL store implements it). */
 export interface JobStore {
@@ -7,16 +8,6 @@ export interface JobStore {
   events(jobId: string): Promise<JobEvent[]>;
   loadCheckpoint(jobId: string): Promise<string | undefined>;
   unfinished(): Promise<UnfinishedJob[]>;
-}
-
-/** A status change; fields left out keep their stored value. */
-export interface JobStatusFields {
-  started_at?: string;
-  ended_at?: string;
-  duration_ms?: number;
-  error_code?: string;
-  error_message?: string;
-  result?: Record<string, unknown>;
 }
 
 export interface UnfinishedJob {
@@ -31,20 +22,12 @@ export interface UnfinishedJob {
 }
 
 /**
- * The execution journal (see store/event-writer.ts): every write of a run, buffered and group-committed in order.
- * The calls are synchronous; `flush` resolves once everything buffered before it is stored.
+ * The execution journal (the store's `EventWriter`): every write of a run, buffered and group-committed in
+ * order. The calls are synchronous; `flush` resolves once everything buffered before it is stored.
  */
 export interface EventAppender {
-  create(input: {
-    job_id: string;
-    preset_name: string | null;
-    mode: ExecutionMode;
-    started_by: string | null;
-    workflow_data: unknown;
-    initial_payload: unknown;
-    start_node_id?: string | null;
-  }): void;
-  setStatus(jobId: string, status: JobStatus, fields?: JobStatusFields): void;
+  create(input: NewExecution): void;
+  setStatus(jobId: string, status: JobStatus, fields?: StatusChange): void;
   append(jobId: string, event: JobEvent): void;
   saveCheckpoint(jobId: string, state: string): void;
   deleteCheckpoint(jobId: string): void;

@@ -1,1 +1,0 @@
-export { nodesFromEvents } from "../store/execution-nodes.js";
