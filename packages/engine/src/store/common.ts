@@ -31,6 +31,9 @@ export function nowIso(ctx: StoreContext): string {
   return ctx.now().toISOString();
 }
 
+/** `Date#toISOString` of a year 0000–9999: UTC with milliseconds. */
+const STORED_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /**
  * Normalises an ISO-8601 timestamp (any offset) to the stored form (UTC, `toISOString`), so text comparison in
  * SQL is time comparison.
@@ -38,6 +41,8 @@ export function nowIso(ctx: StoreContext): string {
  */
 export function toStoredTimestamp(value: string, field: string): string {
   const ms = Date.parse(value);
+  // Already in the stored form (the engine's own `toISOString()` timestamps): nothing to reformat.
+  if (STORED_FORM.test(value) && Number.isFinite(ms)) return value;
   if (!Number.isFinite(ms)) {
     throw new FloworkError("VALIDATION_FAILED", `${field} is not an ISO-8601 timestamp`, {
       details: {

@@ -2,6 +2,7 @@ import {
   type ExecutionDetail,
   type ExecutionSummary,
   FloworkError,
+  isJobId,
   type JobEvent,
   JobIdSchema,
   type JobStatus,
@@ -38,17 +39,6 @@ import type { PendingStatus } from "./journal-batch.js";
 import type { EngineDatabase, ExecutionsTable } from "./schema.js";
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-/** What `JobIdSchema` accepts, as one regular expression. */
-const JOB_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** The stored timestamp form (`Date#toISOString` of a year 0000–9999): already normalised. */
-const STORED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** `toStoredTimestamp`, skipping the parse for a timestamp the engine produced itself. */
-function storedTimestamp(value: string, field: string): string {
-  return STORED_TIMESTAMP.test(value) && Number.isFinite(Date.parse(value))
-    ? value
-    : toStoredTimestamp(value, field);
-}
 const PURGE_BATCH = 500;
 const TERMINAL = [...TERMINAL_STATUSES];
 
@@ -167,12 +157,7 @@ export class ExecutionStore {
 
   /** Whether an execution with this id is stored. */
   async exists(jobId: string): Promise<boolean> {
-    const row = await this.#db
-      .selectFrom("executions")
-      .select("job_id")
-      .where("job_id", "=", jobId)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await this.status(jobId)) !== undefined;
   }
 
   /** One execution with its nodes and log lines, or undefined. */
@@ -289,7 +274,7 @@ function workflowText(workflow: Workflow): string {
  */
 export function newExecutionRow(input: NewExecution, now: string): ExecutionsTable {
   // The common case (a generated or well-formed id) skips zod; anything else gets its full error.
-  if (!JOB_ID.test(input.job_id)) parseOrThrow(JobIdSchema, input.job_id, "invalid job id");
+  if (!isJobId(input.job_id)) parseOrThrow(JobIdSchema, input.job_id, "invalid job id");
   return {
     job_id: input.job_id,
     preset_name: input.preset_name,
@@ -319,8 +304,8 @@ export function newExecutionRow(input: NewExecution, now: string): ExecutionsTab
  */
 export function pendingStatus(status: JobStatus, change: StatusChange): PendingStatus {
   const set: PendingStatus = { status };
-  if (change.started_at !== undefined) set.started_at = storedTimestamp(change.started_at, "started_at");
-  if (change.ended_at !== undefined) set.ended_at = storedTimestamp(change.ended_at, "ended_at");
+  if (change.started_at !== undefined) set.started_at = toStoredTimestamp(change.started_at, "started_at");
+  if (change.ended_at !== undefined) set.ended_at = toStoredTimestamp(change.ended_at, "ended_at");
   if (change.duration_ms !== undefined) set.duration_ms = change.duration_ms;
   if (change.error_code !== undefined) set.error_code = change.error_code;
   if (change.error_message !== undefined) set.error_message = change.error_message;
