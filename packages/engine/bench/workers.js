@@ -189,14 +189,12 @@ async function level(workers, store) {
   }
 }
 
-const results = [];
 const rows = [];
 for (const store of STORES) {
   const mine = [];
   for (const n of LEVELS) {
     const r = { ...(await level(n, store)), store };
     mine.push(r);
-    results.push(r);
     console.log(
       `${n} worker(s), ${store}: ${r.runs} runs of ${DELAY_MS} ms in ${r.seconds.toFixed(2)} s = ${r.perSecond.toFixed(1)} runs/s (submitted in ${r.submitMs.toFixed(0)} ms)`,
     );

@@ -191,8 +191,8 @@ export class EventWriter {
   }
 
   /**
-   * `soon`: on the next macrotask, so everything the current tick still does (a finished run's final row right
-   * after its terminal event, other runs ending now) joins the same transaction.
+   * `soon` (`maxBuffered` reached): on the next macrotask, so what the current tick still appends joins the same
+   * transaction; otherwise after `intervalMs`.
    */
   #schedule(soon: boolean): void {
     if (soon)
