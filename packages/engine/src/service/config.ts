@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import { FloworkError } from "@flowork/protocol";
 import { envInt } from "@flowork/protocol/node";
 
 /** Everything `flowork engine` needs to start (SPEC section 7). */
