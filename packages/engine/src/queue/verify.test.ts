@@ -104,6 +104,19 @@ describe("verifyQueuedJob", () => {
     expect(await refusal(await signedJob({ authorization: null }))).toBe("AUTH_MISSING");
     expect(await refusal({ hello: "world" })).toBe("BAD_REQUEST");
   });
+
+  it("carries the engine's kill switch under the MAC: read back, never alterable, malformed refused", async () => {
+    const job = await signedJob({ disabled_components: ["shell_command"] });
+    expect((await verifyQueuedJob(job, { engineId, secret })).disabledComponents).toEqual(["shell_command"]);
+    // A job queued by an engine that predates the field runs with nothing extra disabled.
+    expect((await verifyQueuedJob(await signedJob(), { engineId, secret })).disabledComponents).toEqual([]);
+    expect(await refusal({ ...job, disabled_components: [] })).toBe("AUTH_INVALID_SIGNATURE");
+    const { disabled_components: _dropped, ...withoutList } = job;
+    expect(await refusal(withoutList)).toBe("AUTH_INVALID_SIGNATURE");
+    for (const bad of ["shell_command", [1], [null], {}, null]) {
+      expect(await refusal({ ...job, disabled_components: bad })).toBe("BAD_REQUEST");
+    }
+  });
 });
 
 describe("queue worker", () => {
