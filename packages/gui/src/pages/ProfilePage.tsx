@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useIdentity, useSession, useStores } from "../app-context.js";
 import { describeError, errorText } from "../lib/errors.js";
 import type { Profile } from "../stores/session.js";
@@ -38,6 +38,8 @@ export function ProfilePage({ onBilling }: { onBilling: () => void }) {
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState("");
+  /** The user has typed into the form: a late profile read must not overwrite what they typed. */
+  const edited = useRef(false);
 
   // The login answer may be older than the profile: read it fresh once.
   useEffect(() => {
@@ -45,7 +47,7 @@ export function ProfilePage({ onBilling }: { onBilling: () => void }) {
     gateway.get<Profile>("/user/profile").then(
       (p) => {
         session.getState().setProfile(p);
-        setForm(formOf(p));
+        setForm((current) => (edited.current && current !== undefined ? current : formOf(p)));
       },
       (err: unknown) => setError(errorText(err)),
     );
@@ -93,6 +95,7 @@ export function ProfilePage({ onBilling }: { onBilling: () => void }) {
         aria-invalid={errors[key] !== undefined}
         aria-describedby={errors[key] ? `profile-${key}-error` : undefined}
         onChange={(e) => {
+          edited.current = true;
           setStatus("");
           setForm({ ...form, [key]: key === "username" ? e.target.value.toLowerCase() : e.target.value });
         }}
