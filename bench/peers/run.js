@@ -10,6 +10,9 @@
 //   node bench/peers/run.js --profile[=flowork|node-red] [--connections=10] [--duration=10]
 //       Flowork alone under `node --cpu-prof`; prints the top self-time functions (profile kept in .peers/profiles/).
 //   node bench/peers/run.js --summarise=FILE.cpuprofile [--top=30]     the same summary of an existing profile
+//   node bench/peers/run.js --baseline=DIR [--only=flowork,baseline]
+//       Also runs the Flowork of another built checkout (e.g. `git worktree add /tmp/base HEAD~3 && cd /tmp/base &&
+//       npm ci && npm run build`) as "Flowork (baseline)", alternating with this one: an A/B of a change.
 //   node bench/peers/run.js --sql-trace [--connections=10]    every SQLite statement Flowork runs per request
 //
 // Flowork keeps its default settings: every run's execution history is stored (SQLite in .peers/flowork-data/).
@@ -51,6 +54,9 @@ const CONNECTIONS = opt("connections", PROFILE ? "10" : "1,10,50")
   .split(",")
   .map(Number);
 const ONLY = opt("only", "").split(",").filter(Boolean);
+const BASELINE = opt("baseline", undefined);
+if (BASELINE !== undefined && !existsSync(join(BASELINE, "bench/peers/flowork-engine.js")))
+  throw new Error(`--baseline: ${BASELINE} has no bench/peers/flowork-engine.js`);
 const JSON_OUT = opt("json", join(PEERS, `results-${new Date().toISOString().replace(/[:.]/g, "-")}.json`));
 for (const [k, v] of [
   ["duration", DURATION_S],
@@ -234,18 +240,19 @@ function ioWrites(pid) {
 const MiB = (b) => b / 2 ** 20;
 
 // ------------------------------------------------------------------------------------------------ systems
-async function startFlowork({ cpuProfDir, sqlTrace = false } = {}) {
+async function startFlowork({ cpuProfDir, sqlTrace = false, root = ROOT, label = "Flowork" } = {}) {
   const { signerFromPrivateKey } = await import(
     pathToFileURL(join(ROOT, "packages/protocol/dist/index.js")).href
   );
   const { EngineClient } = await import(pathToFileURL(join(ROOT, "packages/sdk/dist/index.js")).href);
   const signer = signerFromPrivateKey(generatePrivateKey());
-  const dataDir = join(PEERS, "flowork-data");
+  const dataDir = join(PEERS, root === ROOT ? "flowork-data" : "flowork-data-baseline");
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
   const nodeArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const server = launch("flowork", process.execPath, [...nodeArgs, join(HERE, "flowork-engine.js")], {
-    cwd: ROOT,
+  const engineScript = join(root, "bench/peers/flowork-engine.js");
+  const server = launch(label, process.execPath, [...nodeArgs, engineScript], {
+    cwd: root,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -293,7 +300,7 @@ async function startFlowork({ cpuProfDir, sqlTrace = false } = {}) {
   const sample = await waitForEndpoint(server, url, 30_000);
   return {
     ...server,
-    label: "Flowork",
+    label,
     url,
     sample,
     note:
@@ -802,6 +809,11 @@ if (PROFILE) {
 const wanted = (k) => ONLY.length === 0 || ONLY.includes(k);
 const systems = [];
 if (wanted("flowork")) systems.push({ key: "flowork", start: () => startFlowork() });
+if (BASELINE !== undefined && wanted("baseline"))
+  systems.push({
+    key: "baseline",
+    start: () => startFlowork({ root: BASELINE, label: "Flowork (baseline)" }),
+  });
 if (wanted("node-red")) systems.push({ key: "node-red", start: startNodeRed });
 if (WITH_N8N && wanted("n8n")) systems.push({ key: "n8n", start: () => startN8n(false) });
 if (WITH_N8N && flag("n8n-tuned") && wanted("n8n-tuned"))

@@ -2,3 +2,4 @@ export { RateLimiter, type RateLimiterOptions, type RateLimitResult } from "@flo
 export * from "./api-key.js";
 export * from "./json-body.js";
 export * from "./metrics.js";
+export * from "./reply-batch.js";

@@ -69,7 +69,11 @@ export class WorkflowRun implements NodeRunHost {
   readonly #options: RunOptions;
   readonly #emit: EventSink;
   readonly #masker: SecretMasker;
-  readonly #abort = new AbortController();
+  /** Why the run was aborted (stopped, failed, ended by a node); undefined while it goes on. */
+  #abortReason: RunAborted | undefined;
+  /** Created only when something asks for {@link signal}: most runs never need one, and it costs an allocation and
+   * an event dispatch per run on the webhook path. */
+  #abortController: AbortController | undefined;
   #status: JobStatus = "QUEUED";
   #startTime = "";
   #steps = 0;
@@ -107,7 +111,18 @@ export class WorkflowRun implements NodeRunHost {
   }
 
   get signal(): AbortSignal {
-    return this.#abort.signal;
+    if (this.#abortController === undefined) {
+      this.#abortController = new AbortController();
+      if (this.#abortReason !== undefined) this.#abortController.abort(this.#abortReason);
+    }
+    return this.#abortController.signal;
+  }
+
+  /** Aborts once: the first reason wins. */
+  #abortWith(reason: RunAborted): void {
+    if (this.#abortReason !== undefined) return;
+    this.#abortReason = reason;
+    this.#abortController?.abort(reason);
   }
 
   get status(): JobStatus {
@@ -120,7 +135,7 @@ export class WorkflowRun implements NodeRunHost {
 
   /** Stops the run: running nodes are cancelled, nothing new starts, the final status is STOPPED. */
   stop(): void {
-    if (!this.#abort.signal.aborted) this.#abort.abort(RunAborted.stopped);
+    this.#abortWith(RunAborted.stopped);
     this.#pauseGate?.release();
   }
 
@@ -141,7 +156,7 @@ export class WorkflowRun implements NodeRunHost {
     if (!gate) return false;
     this.#pauseGate = undefined;
     gate.release();
-    if (!this.#abort.signal.aborted) this.#setStatus("RUNNING");
+    if (this.#abortReason === undefined) this.#setStatus("RUNNING");
     return true;
   }
 
@@ -163,13 +178,13 @@ export class WorkflowRun implements NodeRunHost {
 
   stopRun(node: GraphNode, reason?: string): void {
     this.#endedBy = reason ?? `ended by node "${node.node.id}"`;
-    if (!this.#abort.signal.aborted) this.#abort.abort(RunAborted.ended);
+    this.#abortWith(RunAborted.ended);
   }
 
   /** Runs to the end and returns the outcome; never throws. */
   async start(): Promise<RunOutcome> {
     this.#startTime = new Date().toISOString();
-    if (this.#abort.signal.aborted) return this.#finish();
+    if (this.#abortReason !== undefined) return this.#finish();
     this.#setStatus("RUNNING");
     const loop = this.#options.globalLoop;
     const iterations = loop ? Math.max(1, loop.iterations) : 1;
@@ -180,12 +195,12 @@ export class WorkflowRun implements NodeRunHost {
       if (i > (resume?.iteration ?? 0)) {
         this.#resetPass();
         const delay = loop?.delayMs() ?? 0;
-        if (delay > 0) await sleepWithSignal(delay, this.#abort.signal).catch(() => {});
-        if (this.#abort.signal.aborted) break;
+        if (delay > 0) await sleepWithSignal(delay, this.signal).catch(() => {});
+        if (this.#abortReason !== undefined) break;
         this.log("INFO", `iteration ${i + 1} of ${iterations}`);
       }
       await this.#pass(i === resume?.iteration ? resume : undefined);
-      if (this.#abort.signal.aborted) break;
+      if (this.#abortReason !== undefined) break;
     }
     return this.#finish();
   }
@@ -307,7 +322,7 @@ export class WorkflowRun implements NodeRunHost {
 
   #settle(taskId: number, scope: TaskScope): void {
     this.#tasks.delete(taskId);
-    if (!this.#abort.signal.aborted) this.#options.onStep?.();
+    if (this.#abortReason === undefined) this.#options.onStep?.();
     scope.leave();
   }
 
@@ -342,7 +357,7 @@ export class WorkflowRun implements NodeRunHost {
     try {
       if (current) await current.drained();
       while (seq.remaining.length > 0) {
-        if (this.#abort.signal.aborted) return;
+        if (this.#abortReason !== undefined) return;
         const emission = seq.remaining.shift() as Emission;
         this.#scopes.delete(seq.current.id);
         seq.current = this.#newScope();
@@ -357,7 +372,7 @@ export class WorkflowRun implements NodeRunHost {
   }
 
   async #runTask(node: GraphNode, input: unknown, edge: Edge | undefined, scope: TaskScope): Promise<void> {
-    if (this.#abort.signal.aborted) return;
+    if (this.#abortReason !== undefined) return;
     let payload = input;
     if (node.component.joinsInputs && node.incoming.length > 0) {
       const joined = this.#join(node, input, edge);
@@ -365,7 +380,7 @@ export class WorkflowRun implements NodeRunHost {
       payload = joined;
     }
     if (this.#pauseGate) await this.#pauseGate.promise;
-    if (this.#abort.signal.aborted) return;
+    if (this.#abortReason !== undefined) return;
     if (++this.#steps > this.settings.max_steps_per_execution) {
       this.#fail(
         new FloworkError(
@@ -389,7 +404,7 @@ export class WorkflowRun implements NodeRunHost {
         this.#metric(node, "RUNNING", a, startedAt);
       });
     } catch (err) {
-      if (err instanceof RunAborted || this.#abort.signal.aborted) return;
+      if (err instanceof RunAborted || this.#abortReason !== undefined) return;
       const error =
         err instanceof FloworkError ? err : new FloworkError("INTERNAL", undefined, { cause: err });
       const message = this.#masker.text(error.message);
@@ -488,9 +503,9 @@ export class WorkflowRun implements NodeRunHost {
   }
 
   #fail(error: FloworkError): void {
-    if (this.#abort.signal.aborted) return;
+    if (this.#abortReason !== undefined) return;
     this.#failure = error;
-    this.#abort.abort(RunAborted.failed);
+    this.#abortWith(RunAborted.failed);
   }
 
   #setStatus(status: JobStatus, extra: Partial<StatusData> = {}): void {
@@ -508,7 +523,7 @@ export class WorkflowRun implements NodeRunHost {
   }
 
   #finish(): RunOutcome {
-    const reason = this.#abort.signal.reason;
+    const reason = this.#abortReason;
     const status: RunOutcome["status"] = this.#failure
       ? "FAILED"
       : reason instanceof RunAborted && reason.kind === "stopped"
@@ -538,7 +553,7 @@ export class WorkflowRun implements NodeRunHost {
       extra.error_code = outcome.error.code;
     }
     this.#setStatus(status, extra);
-    if (!this.#abort.signal.aborted) this.#abort.abort(RunAborted.ended);
+    this.#abortWith(RunAborted.ended);
     return outcome;
   }
 }

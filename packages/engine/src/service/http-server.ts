@@ -4,6 +4,7 @@ import { FloworkError } from "@flowork/protocol";
 import { checkApiKey } from "../http/api-key.js";
 import { readBody, sendError, sendJson } from "../http/json-body.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../http/metrics.js";
+import { ReplyBatch } from "../http/reply-batch.js";
 import type { JobManager } from "./job-manager.js";
 import type { TriggerScheduler } from "./triggers.js";
 
@@ -32,6 +33,7 @@ function sameSecret(given: string | string[] | undefined, expected: string): boo
  */
 export function createInternalHttpHandler(o: InternalHttpOptions) {
   const send = { onInternal: o.onInternal };
+  const replies = new ReplyBatch((err) => o.onInternal(err, "webhook reply"));
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? "/", "http://engine.local");
@@ -48,7 +50,7 @@ export function createInternalHttpHandler(o: InternalHttpOptions) {
         return;
       }
       if (path.startsWith("/webhook/")) {
-        await webhook(o, req, res, url, send);
+        await webhook(o, req, res, url, send, replies);
         return;
       }
       throw new FloworkError("NOT_FOUND", "no such route");
@@ -64,6 +66,7 @@ async function webhook(
   res: ServerResponse,
   url: URL,
   send: { onInternal: InternalHttpOptions["onInternal"] },
+  replies: ReplyBatch,
 ): Promise<void> {
   const route = o.triggers.webhook(decodeURIComponent(url.pathname.slice("/webhook/".length)));
   if (!route) throw new FloworkError("NOT_FOUND", "no webhook at this path");
@@ -104,28 +107,26 @@ async function webhook(
     return;
   }
   const outcome = await done;
+  // Answers of runs that finished in the same loop turn go out together (see ReplyBatch).
   if (outcome.status === "SUCCEEDED") {
     const values = Object.values(outcome.result);
-    sendJson(
-      res,
-      200,
-      values.length > 0 ? values[values.length - 1] : {},
-      { "x-flowork-job-id": job_id },
-      send,
-    );
+    const body = values.length > 0 ? values[values.length - 1] : {};
+    replies.add(() => sendJson(res, 200, body, { "x-flowork-job-id": job_id }, send));
     return;
   }
-  sendJson(
-    res,
-    500,
-    {
-      error: {
-        code: outcome.error?.code ?? "USER_ERROR",
-        message: outcome.error?.message ?? `the run ended ${outcome.status}`,
+  replies.add(() =>
+    sendJson(
+      res,
+      500,
+      {
+        error: {
+          code: outcome.error?.code ?? "USER_ERROR",
+          message: outcome.error?.message ?? `the run ended ${outcome.status}`,
+        },
+        job_id,
       },
-      job_id,
-    },
-    {},
-    send,
+      {},
+      send,
+    ),
   );
 }

@@ -1,6 +1,6 @@
 import { FloworkError } from "@flowork/protocol";
 import Database from "better-sqlite3";
-import { Kysely, Migrator, type SqliteDatabase, SqliteDialect, sql } from "kysely";
+import { Kysely, Migrator, type SqliteDatabase, SqliteDialect, type SqliteStatement, sql } from "kysely";
 import { startBackgroundCheckpoints } from "./checkpointer.js";
 import { dialectOf } from "./migrations/dialect.js";
 import { migrationProvider } from "./migrations/index.js";
@@ -8,6 +8,9 @@ import type { EngineDatabase } from "./schema.js";
 
 /** How long a connection waits for another process's write lock before `SQLITE_BUSY`. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/** The size the WAL file is truncated back to once it has been checkpointed and restarted. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link openSqlite}. */
 export interface OpenSqliteOptions {
@@ -49,6 +52,8 @@ export async function openSqlite(
     database.pragma("foreign_keys = ON");
     // Deleted and overwritten cells are zeroed, so a variable made secret leaves no clear copy in the file.
     database.pragma("secure_delete = ON");
+    // After a burst, the WAL file is cut back to this size when SQLite next restarts it.
+    database.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   } catch (err) {
     database.close();
     throw new FloworkError("INTERNAL", `cannot open the engine database: ${messageOf(err)}`, { cause: err });
@@ -61,7 +66,12 @@ export async function openSqlite(
         })
       : undefined;
   const db = new Kysely<EngineDatabase>({
-    dialect: new SqliteDialect({ database: withStatementCache(database, () => checkpoints?.stop()) }),
+    dialect: new SqliteDialect({
+      database: withStatementCache(database, {
+        beforeClose: () => checkpoints?.stop(),
+        ...(checkpoints && { afterCommit: () => checkpoints.committed() }),
+      }),
+    }),
   });
   if (options.migrate !== false) {
     try {
@@ -115,15 +125,22 @@ const STATEMENT_CACHE_SIZE = 256;
  * the last {@link STATEMENT_CACHE_SIZE} prepared statements. Safe because the driver runs one query at a time on
  * the connection and the stores never stream (`iterate`) a statement while reusing it.
  */
-function withStatementCache(database: Database.Database, beforeClose: () => void): SqliteDatabase {
+function withStatementCache(
+  database: Database.Database,
+  hooks: { beforeClose: () => void; afterCommit?: () => void },
+): SqliteDatabase {
   const cache = new Map<string, Database.Statement>();
+  const { afterCommit } = hooks;
+  // Kysely ends every transaction with `commit` through `prepare(...).run()`; this reports the commits.
+  const commit: SqliteStatement | undefined = afterCommit && reportingCommit(database, afterCommit);
   return {
     close: () => {
       cache.clear();
-      beforeClose();
+      hooks.beforeClose();
       database.close();
     },
     prepare: (sql: string) => {
+      if (commit !== undefined && sql === "commit") return commit;
       let statement = cache.get(sql);
       if (statement === undefined) {
         statement = database.prepare(sql);
@@ -134,6 +151,21 @@ function withStatementCache(database: Database.Database, beforeClose: () => void
       } else cache.delete(sql);
       cache.set(sql, statement);
       return statement;
+    },
+  };
+}
+
+/** The `commit` statement, calling `afterCommit` once it has succeeded. */
+function reportingCommit(database: Database.Database, afterCommit: () => void): SqliteStatement {
+  const statement = database.prepare("commit");
+  return {
+    reader: false,
+    all: (parameters) => statement.all(...parameters),
+    iterate: (parameters) => statement.iterate(...parameters),
+    run: (parameters) => {
+      const result = statement.run(...parameters);
+      afterCommit();
+      return result;
     },
   };
 }

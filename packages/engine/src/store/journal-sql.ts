@@ -35,6 +35,8 @@ const EXECUTION_COLUMNS = [
 
 /** The largest multi-row event INSERT; batches are cut into power-of-two chunks so few statement texts exist. */
 const MAX_EVENT_ROWS = 128;
+/** The largest multi-row execution INSERT (16 parameters a row), cut the same way. */
+const MAX_EXECUTION_ROWS = 64;
 
 /**
  * The journal's SQL, written once per dialect as plain text and run through Kysely's executor (so the SQLite
@@ -42,20 +44,16 @@ const MAX_EVENT_ROWS = 128;
  * path the query builder cost as much as the statements themselves.
  */
 class JournalStatements {
-  readonly insertExecution: string;
   /** Bumps `last_seq` by n and applies a status change (NULL = keep); RETURNING proves the job exists. */
   readonly updateExecution: string;
   readonly upsertCheckpoint: string;
   readonly deleteCheckpoint: string;
   readonly #dialect: StoreDialect;
   readonly #insertEvents = new Map<number, string>();
+  readonly #insertExecutions = new Map<number, string>();
 
   constructor(dialect: StoreDialect) {
     this.#dialect = dialect;
-    const marks = EXECUTION_COLUMNS.map(() => "?").join(", ");
-    this.insertExecution = this.#sql(
-      `insert into executions (${EXECUTION_COLUMNS.join(", ")}) values (${marks}) on conflict (job_id) do nothing returning job_id`,
-    );
     this.updateExecution = this.#sql(
       "update executions set status = coalesce(?, status), started_at = coalesce(?, started_at), " +
         "ended_at = coalesce(?, ended_at), duration_ms = coalesce(?, duration_ms), " +
@@ -78,6 +76,20 @@ class JournalStatements {
         `insert into execution_events (job_id, seq, type, data) values ${values} on conflict (job_id, seq) do nothing`,
       );
       this.#insertEvents.set(rows, text);
+    }
+    return text;
+  }
+
+  /** `insert into executions` for `rows` new rows; RETURNING names the ones inserted (an id already taken is not). */
+  insertExecutions(rows: number): string {
+    let text = this.#insertExecutions.get(rows);
+    if (text === undefined) {
+      const marks = `(${EXECUTION_COLUMNS.map(() => "?").join(", ")})`;
+      const values = Array.from({ length: rows }, () => marks).join(", ");
+      text = this.#sql(
+        `insert into executions (${EXECUTION_COLUMNS.join(", ")}) values ${values} on conflict (job_id) do nothing returning job_id`,
+      );
+      this.#insertExecutions.set(rows, text);
     }
     return text;
   }
@@ -141,36 +153,22 @@ export async function writeJournalBatch(
   return db.transaction().execute(async (trx) => {
     const written: AppendedEvents[] = [];
     const missing: string[] = [];
+    const created = await insertNewRows(trx, sql, batch);
     const eventRows: unknown[] = [];
     let eventCount = 0;
     for (const [jobId, ops] of batch) {
       const n = ops.events.length;
       let lastSeq: number | undefined;
-      let created = false;
-      if (ops.create !== undefined) {
-        const row: ExecutionsTable = { ...ops.create, last_seq: n };
-        const inserted = await run(
-          trx,
-          sql.insertExecution,
-          EXECUTION_COLUMNS.map((c) => row[c]),
-        );
-        if (inserted.length > 0) {
-          created = true;
-          lastSeq = n;
-        }
-      }
-      if (!created || ops.status !== undefined) {
-        const rows = await run(trx, sql.updateExecution, [
-          ...statusParams(ops.status),
-          created ? 0 : n,
-          jobId,
-        ]);
+      const isNew = created.has(jobId);
+      if (isNew) lastSeq = n;
+      if (!isNew || ops.status !== undefined) {
+        const rows = await run(trx, sql.updateExecution, [...statusParams(ops.status), isNew ? 0 : n, jobId]);
         const head = rows[0];
         if (head === undefined) {
           missing.push(jobId);
           continue;
         }
-        if (!created) lastSeq = toNumber(head["last_seq"] as number | string);
+        if (!isNew) lastSeq = toNumber(head["last_seq"] as number | string);
       }
       if (lastSeq === undefined) continue;
       if (n > 0) {
@@ -188,7 +186,7 @@ export async function writeJournalBatch(
     }
     let offset = 0;
     while (offset < eventCount) {
-      const rows = chunkSize(eventCount - offset);
+      const rows = chunkSize(eventCount - offset, MAX_EVENT_ROWS);
       await run(trx, sql.insertEvents(rows), eventRows.slice(offset * 4, (offset + rows) * 4));
       offset += rows;
     }
@@ -196,9 +194,43 @@ export async function writeJournalBatch(
   });
 }
 
-/** The largest power of two ≤ min(remaining, MAX_EVENT_ROWS). */
-function chunkSize(remaining: number): number {
-  let size = MAX_EVENT_ROWS;
+/**
+ * Inserts the batch's new rows (each with its `last_seq` = its events in this batch) in multi-row INSERTs.
+ * @returns the ids actually inserted: an id already stored (a replayed batch, a taken id) is not among them.
+ */
+async function insertNewRows(
+  trx: Transaction<EngineDatabase>,
+  sql: JournalStatements,
+  batch: JournalBatch,
+): Promise<Set<string>> {
+  const params: unknown[] = [];
+  let count = 0;
+  for (const ops of batch.values()) {
+    if (ops.create === undefined) continue;
+    const row: ExecutionsTable = ops.create;
+    for (const column of EXECUTION_COLUMNS)
+      params.push(column === "last_seq" ? ops.events.length : row[column]);
+    count++;
+  }
+  const created = new Set<string>();
+  const width = EXECUTION_COLUMNS.length;
+  let offset = 0;
+  while (offset < count) {
+    const rows = chunkSize(count - offset, MAX_EXECUTION_ROWS);
+    const inserted = await run(
+      trx,
+      sql.insertExecutions(rows),
+      params.slice(offset * width, (offset + rows) * width),
+    );
+    for (const r of inserted) created.add(r["job_id"] as string);
+    offset += rows;
+  }
+  return created;
+}
+
+/** The largest power of two ≤ min(remaining, max). */
+function chunkSize(remaining: number, max: number): number {
+  let size = max;
   while (size > remaining) size >>= 1;
   return size;
 }
