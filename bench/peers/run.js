@@ -250,6 +250,7 @@ async function startFlowork({ cpuProfDir, sqlTrace = false, root = ROOT, label =
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
   const nodeArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
+  if (root === ROOT && process.env.BENCH_NODE_ARGS) nodeArgs.push(...process.env.BENCH_NODE_ARGS.split(" "));
   const engineScript = join(root, "bench/peers/flowork-engine.js");
   const server = launch(label, process.execPath, [...nodeArgs, engineScript], {
     cwd: root,

@@ -79,7 +79,7 @@ async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
 function http(
   path: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
@@ -94,7 +94,7 @@ function http(
         res.on("data", (d) => {
           body += d;
         });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       },
     );
     req.on("error", reject);
@@ -590,6 +590,43 @@ describe("engine internal HTTP", () => {
     expect(JSON.parse(accepted.body).job_id).toEqual(expect.any(String));
     expect((await http("/webhook/unknown", { method: "POST", body: "{}" })).status).toBe(404);
     expect((await http("/webhook/fast", { method: "GET" })).status).toBe(405);
+  });
+
+  it("webhook answers: the query and a percent-encoded path reach the run; concurrent callers each get their own", async () => {
+    const echo = wf(
+      [
+        ["in", "webhook_trigger", { path: "echo-me", method: "POST", response_mode: "last_node" }],
+        ["set", "set_data", { fields: { n: "{{payload.body.n}}", q: "{{payload.query.q}}" } }],
+      ],
+      [["in", "set"]],
+    );
+    await client.request("save_preset", { name: "Echo", workflow_data: echo });
+    const one = await http("/webhook/echo%2Dme?q=a%26b&x=1", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ n: 0 }),
+    });
+    expect(one.status, one.body).toBe(200);
+    expect(JSON.parse(one.body)).toMatchObject({ n: 0, q: "a&b", query: { q: "a&b", x: "1" } });
+    const bad = await http("/webhook/echo%E0%A4%A", { method: "POST", body: "{}" });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.code).toBe("BAD_REQUEST");
+    // Answers of runs finishing together are written together (ReplyBatch): none may go to the wrong caller.
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, n) =>
+        http(`/webhook/echo%2Dme?q=${n}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ n }),
+        }),
+      ),
+    );
+    answers.forEach((a, n) => {
+      expect(a.status).toBe(200);
+      expect(JSON.parse(a.body)).toMatchObject({ n, q: String(n) });
+      expect(a.headers["x-flowork-job-id"]).toEqual(expect.any(String));
+    });
+    expect(new Set(answers.map((a) => a.headers["x-flowork-job-id"])).size).toBe(40);
   });
 
   it("fires cron and interval presets on schedule, and stops when the preset is deleted", async () => {

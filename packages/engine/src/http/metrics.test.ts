@@ -165,6 +165,21 @@ describe("MetricsRegistry", () => {
     expect(() => reg.histogram({ name: "h3", help: "" }).observe(Number.NaN)).toThrow(RangeError);
   });
 
+  it("refuses wrong labels also once the series exists, and keeps values with separators apart", () => {
+    const reg = new MetricsRegistry();
+    const c = reg.counter({ name: "pair_total", help: "p", labelNames: ["a", "b"] });
+    c.labels({ a: "x", b: "y" }).inc();
+    expect(() => c.labels({ a: "x", b: "y", z: "1" } as { a: string; b: string })).toThrow(/takes labels/);
+    expect(() => c.labels({ a: "x", c: "y" } as unknown as { a: string; b: string })).toThrow(/takes labels/);
+    // Joined with the separator these would be the same key.
+    c.labels({ a: "p\u0000q", b: "r" }).inc();
+    c.labels({ a: "p", b: "q\u0000r" }).inc(5);
+    c.labels({ a: "\u0001x", b: "" }).inc(7);
+    const p = parse(reg.render());
+    expect(p.samples.filter((s) => s.name === "pair_total")).toHaveLength(4);
+    expect(find(p, "pair_total", { a: "x", b: "y" })).toBe(1);
+  });
+
   it("caps the series per metric", () => {
     const reg = new MetricsRegistry({ maxSeriesPerMetric: 2 });
     const c = reg.counter({ name: "c_total", help: "c", labelNames: ["id"] });

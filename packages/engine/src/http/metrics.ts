@@ -64,6 +64,12 @@ export function escapeHelp(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 
+function countKeys(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+}
+
 function labelText(names: readonly string[], values: readonly string[], extra?: [string, string]): string {
   const pairs = names.map((name, i) => `${name}="${escapeLabelValue(values[i] ?? "")}"`);
   if (extra !== undefined) pairs.push(`${extra[0]}="${escapeLabelValue(extra[1])}"`);
@@ -103,20 +109,30 @@ abstract class Metric<L extends string, S> {
 
   /** The state of one label combination, created on first use; `undefined` past the series cap. */
   protected stateFor(labels: Partial<LabelValues<L>>): S | undefined {
-    const keys = Object.keys(labels);
-    if (keys.length !== this.labelNames.length || keys.some((k) => !this.labelNames.includes(k as L))) {
-      throw new TypeError(
-        `${this.name} takes labels [${this.labelNames.join(", ")}], got [${keys.join(", ")}]`,
-      );
+    // Hot path (an update per node run): the series' key from the values in label order, and no other work when
+    // the series exists and exactly the declared labels were given.
+    const names = this.labelNames;
+    let key = "";
+    let plain = true;
+    for (let i = 0; i < names.length; i++) {
+      const value = String(labels[names[i] as L]);
+      if (value.includes("\u0000") || value.includes("\u0001")) plain = false;
+      key += i === 0 ? value : `\u0000${value}`;
     }
-    const values = this.labelNames.map((name) => String(labels[name]));
-    const key = JSON.stringify(values);
+    // A value holding either control character gets a key of its own: it starts with \u0001, which no plain key holds.
+    if (!plain) key = `\u0001${JSON.stringify(names.map((name) => String(labels[name])))}`;
     const found = this.series.get(key);
+    if (found !== undefined && countKeys(labels) === names.length) return found.state;
+    const keys = Object.keys(labels);
+    if (keys.length !== names.length || keys.some((k) => !names.includes(k as L))) {
+      throw new TypeError(`${this.name} takes labels [${names.join(", ")}], got [${keys.join(", ")}]`);
+    }
     if (found !== undefined) return found.state;
     if (this.series.size >= this.#maxSeries) {
       this.droppedSeries++;
       return undefined;
     }
+    const values = names.map((name) => String(labels[name]));
     const state = this.initial();
     this.series.set(key, { values, state });
     return state;

@@ -27,6 +27,37 @@ function sameSecret(given: string | string[] | undefined, expected: string): boo
   return timingSafeEqual(a, b);
 }
 
+/** A request target split without a URL object (the hot webhook path): the path as sent, and the query text. */
+interface RequestTarget {
+  path: string;
+  search: string;
+}
+
+function splitTarget(raw: string | undefined): RequestTarget {
+  const target = raw ?? "/";
+  if (!target.startsWith("/")) {
+    // absolute-form (`GET http://host/path`, as sent to proxies) or something odd: the URL parser decides
+    try {
+      const url = new URL(target);
+      return { path: url.pathname, search: url.search.slice(1) };
+    } catch {
+      return { path: target, search: "" };
+    }
+  }
+  const q = target.indexOf("?");
+  return q === -1 ? { path: target, search: "" } : { path: target.slice(0, q), search: target.slice(q + 1) };
+}
+
+/** Percent-decodes a webhook path; a malformed escape is the client's error. */
+function decodePath(path: string): string {
+  if (!path.includes("%")) return path;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new FloworkError("BAD_REQUEST", "the webhook path has a malformed percent escape");
+  }
+}
+
 /**
  * The engine's internal HTTP on its WebSocket port (SPEC section 4): `/health` and `/metrics` behind
  * `X-API-Key`, and `/webhook/<path>` for presets with a webhook trigger.
@@ -36,8 +67,8 @@ export function createInternalHttpHandler(o: InternalHttpOptions) {
   const replies = new ReplyBatch((err) => o.onInternal(err, "webhook reply"));
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      const url = new URL(req.url ?? "/", "http://engine.local");
-      const path = url.pathname;
+      const target = splitTarget(req.url);
+      const path = target.path;
       if (path === "/health" && req.method === "GET") {
         checkApiKey(req.headers["x-api-key"], o.apiKey);
         sendJson(res, 200, o.health(), {}, send);
@@ -50,7 +81,7 @@ export function createInternalHttpHandler(o: InternalHttpOptions) {
         return;
       }
       if (path.startsWith("/webhook/")) {
-        await webhook(o, req, res, url, send, replies);
+        await webhook(o, req, res, target, send, replies);
         return;
       }
       throw new FloworkError("NOT_FOUND", "no such route");
@@ -64,11 +95,11 @@ async function webhook(
   o: InternalHttpOptions,
   req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
+  url: RequestTarget,
   send: { onInternal: InternalHttpOptions["onInternal"] },
   replies: ReplyBatch,
 ): Promise<void> {
-  const route = o.triggers.webhook(decodeURIComponent(url.pathname.slice("/webhook/".length)));
+  const route = o.triggers.webhook(decodePath(url.path.slice("/webhook/".length)));
   if (!route) throw new FloworkError("NOT_FOUND", "no webhook at this path");
   if ((req.method ?? "GET").toUpperCase() !== route.method) {
     res.setHeader("allow", route.method);
@@ -86,13 +117,15 @@ async function webhook(
   }
   const body = await readBody(req, { limitBytes: o.maxBodyBytes });
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  const given = req.headers;
+  for (const name in given) {
+    const value = given[name];
     if (name === SECRET_HEADER || value === undefined) continue;
     headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   const payload = {
     body: body.kind === "json" ? body.value : body.text,
-    query: Object.fromEntries(url.searchParams),
+    query: url.search === "" ? {} : Object.fromEntries(new URLSearchParams(url.search)),
     headers,
   };
   const { job_id, done } = await o.jobs.submit({

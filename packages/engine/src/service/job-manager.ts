@@ -54,6 +54,8 @@ export interface JobManagerOptions {
 interface Job {
   jobId: string;
   startedBy: string | null;
+  /** What `onEvent` is told with each event: one object per job, not one per event. */
+  meta: { jobId: string; startedBy: string | null };
   presetName: string | null;
   request: JobRequest;
   compiled: CompiledWorkflow;
@@ -153,6 +155,7 @@ export class JobManager {
     return {
       jobId,
       startedBy: request.startedBy,
+      meta: { jobId, startedBy: request.startedBy },
       presetName: request.presetName ?? null,
       request,
       compiled,
@@ -360,7 +363,7 @@ export class JobManager {
         this.#o.onError?.(err, "job listener");
       }
     }
-    this.#o.onEvent?.(event, { jobId: job.jobId, startedBy: job.startedBy });
+    this.#o.onEvent?.(event, job.meta);
   }
 
   #scheduleCheckpoint(job: Job): void {
