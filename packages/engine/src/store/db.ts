@@ -1,7 +1,7 @@
 import { FloworkError } from "@flowork/protocol";
 import Database from "better-sqlite3";
 import { Kysely, Migrator, type SqliteDatabase, SqliteDialect, type SqliteStatement, sql } from "kysely";
-import { startBackgroundCheckpoints } from "./checkpointer.js";
+import { type BackgroundCheckpoints, startBackgroundCheckpoints } from "./checkpointer.js";
 import { dialectOf } from "./migrations/dialect.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { EngineDatabase } from "./schema.js";
@@ -73,6 +73,7 @@ export async function openSqlite(
       }),
     }),
   });
+  if (checkpoints !== undefined) checkpointersByDb.set(db, checkpoints);
   if (options.migrate !== false) {
     try {
       await migrateToLatest(db);
@@ -82,6 +83,13 @@ export async function openSqlite(
     }
   }
   return db;
+}
+
+const checkpointersByDb = new WeakMap<Kysely<EngineDatabase>, BackgroundCheckpoints>();
+
+/** The background checkpointer of a database opened by {@link openSqlite}, if it has one. */
+export function checkpointsOf(db: Kysely<EngineDatabase>): BackgroundCheckpoints | undefined {
+  return checkpointersByDb.get(db);
 }
 
 /**

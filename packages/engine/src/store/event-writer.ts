@@ -27,6 +27,11 @@ export interface EventWriterOptions {
   onWarn?: StoreWarn;
   /** The clock for checkpoint and row timestamps (default `new Date()`). */
   now?: () => Date;
+  /**
+   * Asked before each write transaction; a promise makes the write wait for it (SQLite: the running WAL
+   * checkpoint, so that the next commit can restart the WAL; see `checkpointer.ts`).
+   */
+  beforeWrite?: () => Promise<void> | undefined;
 }
 
 /** Called after each commit with the job's newly stored events and their `seq`. */
@@ -64,6 +69,7 @@ export class EventWriter {
   readonly #onError: (err: unknown, dropped: number) => void;
   readonly #warn: StoreWarn;
   readonly #now: () => Date;
+  readonly #beforeWrite: (() => Promise<void> | undefined) | undefined;
   readonly #listeners = new Set<StoredEventsListener>();
   #buffer: JournalBatch = new Map();
   #buffered = 0;
@@ -86,6 +92,7 @@ export class EventWriter {
     this.#onError = options.onError ?? (() => {});
     this.#warn = options.onWarn ?? (() => {});
     this.#now = options.now ?? (() => new Date());
+    this.#beforeWrite = options.beforeWrite;
   }
 
   /** Counters since construction (for metrics): committed write transactions, events stored, events dropped. */
@@ -157,7 +164,9 @@ export class EventWriter {
       this.#timer = undefined;
     }
     if (this.#next === undefined) {
-      const next = this.#chain.then(() => {
+      const before = this.#beforeWrite;
+      const ready = before === undefined ? this.#chain : this.#chain.then(before);
+      const next = ready.then(() => {
         // Taken only now, when the previous write is done: everything appended meanwhile goes in this one.
         this.#next = undefined;
         let batch = this.#buffer;

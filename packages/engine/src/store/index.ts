@@ -9,7 +9,7 @@ import { FloworkError } from "@flowork/protocol";
 import type { Kysely } from "kysely";
 import { AuditStore } from "./audit.js";
 import { type StoreOptions, storeContext } from "./common.js";
-import { migrateToLatest, openSqlite } from "./db.js";
+import { checkpointsOf, migrateToLatest, openSqlite } from "./db.js";
 import { EventWriter, type EventWriterOptions } from "./event-writer.js";
 import { ExecutionStore } from "./executions.js";
 import { isPostgresUrl, openPostgres } from "./postgres.js";
@@ -118,7 +118,12 @@ export async function createEngineStore(
       warn: ctx.warn,
     });
     const storeOptions: StoreOptions = { now: ctx.now, onWarn: ctx.warn };
-    const events = new EventWriter(db, { ...options.events, onWarn: ctx.warn });
+    const checkpoints = checkpointsOf(db);
+    const events = new EventWriter(db, {
+      ...options.events,
+      onWarn: ctx.warn,
+      ...(checkpoints && { beforeWrite: () => checkpoints.settled() }),
+    });
     let closing: Promise<void> | undefined;
     return {
       db,

@@ -178,6 +178,26 @@ export function describeEventContract(h: ContractHarness): void {
       expect((await store.executions.events("z")).map((e) => e.seq)).toEqual([1]);
     });
 
+    it("EventWriter waits for beforeWrite (a running WAL checkpoint) and writes what arrived meanwhile too", async () => {
+      let release!: () => void;
+      let gate: Promise<void> | undefined = new Promise<void>((r) => {
+        release = r;
+      });
+      const writer = new EventWriter(h.store.db, { intervalMs: 60_000, beforeWrite: () => gate });
+      await h.store.executions.create(newJob("gated"));
+      writer.append("gated", logOf("gated", "1"));
+      const flushed = writer.flush();
+      writer.append("gated", logOf("gated", "2"));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(await h.store.executions.events("gated")).toEqual([]);
+      gate = undefined;
+      release();
+      await flushed;
+      expect(writer.stats.transactions).toBe(1);
+      expect((await h.store.executions.events("gated")).map((e) => e.seq)).toEqual([1, 2]);
+      await writer.close();
+    });
+
     it("journal: a run's row, status changes, events and checkpoint go in one transaction", async () => {
       const store = await h.reopen({ events: { intervalMs: 60_000 } });
       const before = store.events.stats;
