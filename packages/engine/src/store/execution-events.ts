@@ -17,6 +17,31 @@ export interface AppendedEvents {
   last_seq: number;
 }
 
+/**
+ * The stored text of an event: its JSON without the leading `type` and `job_id`, which the row holds in its own
+ * columns (about 60 bytes of every event, ~15 % of a short run's history). {@link eventFromStored} puts them back.
+ * An event whose JSON does not start with those two keys is stored whole (and read back as it is).
+ */
+export function storedEventText(jobId: string, event: JobEvent): string {
+  const text = JSON.stringify(event);
+  const prefix = `{"type":${JSON.stringify(event.type)},"job_id":${JSON.stringify(jobId)}`;
+  if (!text.startsWith(prefix)) return text;
+  const next = text.charCodeAt(prefix.length);
+  if (next === 0x2c /* , */) return `{${text.slice(prefix.length + 1)}`;
+  if (next === 0x7d /* } */ && text.length === prefix.length + 1) return "{}";
+  return text;
+}
+
+/** The event a stored row holds (either form of {@link storedEventText}), or undefined when it is not one. */
+export function eventFromStored(jobId: string, type: string, data: string): JobEvent | undefined {
+  const read = readJson(data);
+  if (!read.ok || !isJsonObject(read.value)) return undefined;
+  const value = read.value;
+  if (typeof value["type"] === "string") return value as unknown as JobEvent;
+  if ("job_id" in value) return undefined;
+  return { type, job_id: jobId, ...value } as unknown as JobEvent;
+}
+
 /** Rows per INSERT: 4 parameters each stays far below SQLite's and PostgreSQL's parameter limits. */
 const ROWS_PER_INSERT = 250;
 
@@ -47,7 +72,7 @@ export async function appendEventsIn(
       job_id: jobId,
       seq: first + start + i,
       type: event.type,
-      data: JSON.stringify(event),
+      data: storedEventText(jobId, event),
     }));
     await trx.insertInto("execution_events").values(rows).execute();
   }
@@ -89,7 +114,7 @@ export async function readEvents(
 ): Promise<StoredEvent[]> {
   let query = db
     .selectFrom("execution_events")
-    .select(["seq", "data"])
+    .select(["seq", "type", "data"])
     .where("job_id", "=", jobId)
     .where("seq", ">", options.afterSeq ?? 0)
     .orderBy("seq");
@@ -98,9 +123,9 @@ export async function readEvents(
   const rows = await query.execute();
   const out: StoredEvent[] = [];
   for (const row of rows) {
-    const read = readJson(row.data);
-    if (read.ok && isJsonObject(read.value) && typeof read.value["type"] === "string") {
-      out.push({ seq: row.seq, event: read.value as unknown as JobEvent });
+    const event = eventFromStored(jobId, row.type, row.data);
+    if (event !== undefined) {
+      out.push({ seq: row.seq, event });
     } else {
       warn("skipped a corrupted execution event", { job_id: jobId, seq: row.seq });
     }

@@ -1,7 +1,7 @@
 import type { JobEvent } from "@flowork/protocol";
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import { toNumber } from "./common.js";
-import type { AppendedEvents } from "./execution-events.js";
+import { type AppendedEvents, storedEventText } from "./execution-events.js";
 import type { JournalBatch, PendingStatus } from "./journal-batch.js";
 import { dialectOf, type StoreDialect } from "./migrations/dialect.js";
 import type { EngineDatabase, ExecutionsTable } from "./schema.js";
@@ -175,7 +175,7 @@ export async function writeJournalBatch(
         const first = lastSeq - n + 1;
         for (let i = 0; i < n; i++) {
           const event = ops.events[i] as JobEvent;
-          eventRows.push(jobId, first + i, event.type, JSON.stringify(event));
+          eventRows.push(jobId, first + i, event.type, storedEventText(jobId, event));
         }
         eventCount += n;
         written.push({ job_id: jobId, first_seq: first, last_seq: lastSeq });
