@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TextDecoder } from "node:util";
 import { type ErrorBody, FloworkError } from "@flowork/protocol";
@@ -100,12 +101,10 @@ export function decodeBody(raw: Buffer, contentType: string | undefined): Reques
   if (!isJsonContentType(contentType)) {
     return { kind: "text", text: decoderFor(contentType).decode(raw), raw };
   }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
-  } catch {
-    throw new FloworkError("BAD_REQUEST", "the JSON body is not valid UTF-8");
-  }
+  // isUtf8 + toString: the same strict check as a fatal TextDecoder, without building a decoder per request.
+  if (!isUtf8(raw)) throw new FloworkError("BAD_REQUEST", "the JSON body is not valid UTF-8");
+  let text = raw.toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM is ignored, as TextDecoder does
   if (text.trim() === "") throw new FloworkError("BAD_REQUEST", "the JSON body is empty");
   try {
     return { kind: "json", value: JSON.parse(text) as unknown, raw };
