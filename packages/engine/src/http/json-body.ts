@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { isUtf8 } from "node:buffer";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TextDecoder } from "node:util";
 import { type ErrorBody, FloworkError } from "@flowork/protocol";

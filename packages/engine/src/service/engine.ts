@@ -151,17 +151,19 @@ export async function startEngine(
     events: store.events,
     registry,
     settings: () => settings,
-    variables: async () => {
-      variables ??= new MemoryVariables(await store.variables.loadAll(), async (name, def) => {
-        await store.variables.upsert(name, {
-          value: def.value,
-          mode: def.mode,
-          is_secret: def.is_secret,
-          is_enabled: def.is_enabled,
+    variables: () =>
+      variables ??
+      (async () => {
+        variables ??= new MemoryVariables(await store.variables.loadAll(), async (name, def) => {
+          await store.variables.upsert(name, {
+            value: def.value,
+            mode: def.mode,
+            is_secret: def.is_secret,
+            is_enabled: def.is_enabled,
+          });
         });
-      });
-      return variables;
-    },
+        return variables;
+      })(),
     loadPreset: (name) => latestPresets.load(name),
     services: { sandbox, workspaceDir: join(config.dataDir, "workspace") },
     onEvent: (event, meta) => {

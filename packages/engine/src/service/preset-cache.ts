@@ -21,13 +21,18 @@ export class LatestPresetCache {
     this.#load = load;
   }
 
-  async load(name: string): Promise<LatestPreset | undefined> {
+  /** The cached entry as a plain value (no microtask on the hot path), or a promise of the store's answer. */
+  load(name: string): LatestPreset | Promise<LatestPreset | undefined> {
     const hit = this.#entries.get(name);
     if (hit !== undefined) {
       this.#entries.delete(name);
       this.#entries.set(name, hit);
       return hit;
     }
+    return this.#read(name);
+  }
+
+  async #read(name: string): Promise<LatestPreset | undefined> {
     const generation = this.#generation;
     const loaded = await this.#load(name);
     if (loaded !== undefined && generation === this.#generation) {

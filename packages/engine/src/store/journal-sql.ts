@@ -117,9 +117,10 @@ function statementsFor(db: Kysely<EngineDatabase>): JournalStatements {
 async function run(
   trx: Transaction<EngineDatabase>,
   text: string,
-  params: readonly unknown[],
+  /** Handed to the driver as it is (callers pass a fresh array): no copy of up to 1,024 values per statement. */
+  params: unknown[],
 ): Promise<Record<string, unknown>[]> {
-  const result = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...params]));
+  const result = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, params));
   return result.rows;
 }
 
