@@ -86,7 +86,7 @@ describe("the WAL under sustained writes", () => {
       await new Promise((r) => setTimeout(r, 1));
     }
     await store.events.flush();
-    // Without restarts the WAL would hold every page written (~30 MB; the old checkpoints on a timer let it grow past 25 MB).
+    // Without restarts the WAL would hold every page written (~30 MB; the old checkpoints on a timer let it reach 22 MB).
     expect(largest).toBeLessThan(10_000_000);
     await store.close();
     const check = new Database(path, { readonly: true });
