@@ -4,11 +4,10 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { logEvent } from "../dist/runtime/events.js";
-import { newJobId } from "../dist/runtime/run.js";
 // The built code: the checkpointer's worker thread runs compiled JavaScript.
 import { openSqlite } from "../dist/store/db.js";
 import { openEngineStore } from "../dist/store/index.js";
+import { journalRuns } from "./journal-runs.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -57,31 +56,13 @@ describe("the WAL under sustained writes", () => {
   it("is restarted from its beginning instead of growing with every journal commit", async () => {
     const store = await openEngineStore({ dataDir: dir, secretKey: "a".repeat(64) });
     const path = join(dir, "engine.db");
-    const workflow = { nodes: [], connections: [] };
     const body = "x".repeat(1_000);
     let largest = 0;
     let n = 0;
     // A webhook engine under load: ~5,000 runs a second for ~2.5 s (~30 MB of history in all), the journal
     // committing them in groups.
     for (let t = 0; t < 1_500; t++) {
-      for (let j = 0; j < 10; j++) {
-        const jobId = newJobId();
-        store.events.create({
-          job_id: jobId,
-          preset_name: null,
-          mode: "EXECUTE",
-          started_by: null,
-          workflow_data: workflow,
-          initial_payload: { body },
-        });
-        store.events.append(jobId, logEvent(jobId, "INFO", "test", body));
-        store.events.setStatus(jobId, "SUCCEEDED", {
-          ended_at: new Date().toISOString(),
-          duration_ms: 1,
-          result: {},
-        });
-        n++;
-      }
+      n += journalRuns(store, 10, body).length;
       largest = Math.max(largest, await size(`${path}-wal`));
       await new Promise((r) => setTimeout(r, 1));
     }

@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
+import type { StoredJobOps } from "./journal-batch.js";
+import type { JournalWriteResult } from "./journal-statements.js";
 
 /** SQLite's own default: a checkpoint on commit once the WAL holds this many pages. */
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
@@ -32,14 +34,57 @@ export interface BackgroundCheckpoints {
    * its next transaction; otherwise undefined.
    */
   settled(): Promise<void> | undefined;
-  /** Stops the thread (what is left is checkpointed by the connection's close). */
-  stop(): void;
+  /** Resolves true once the thread takes journal writes, false if it failed or was stopped before that. */
+  readonly ready: Promise<boolean>;
+  /**
+   * True while the thread takes journal writes: from its `ready` message on, false once it has failed or stopped
+   * (the journal writes on the engine's own connection meanwhile).
+   */
+  readonly journalling: boolean;
+  /**
+   * Writes a journal batch in one transaction on the thread's connection (see `writeStoredOps`).
+   * @throws the thread's storage error (its `code` kept, e.g. `SQLITE_BUSY`), or an INTERNAL-like Error when the
+   * thread is gone (the caller retries on its own connection).
+   */
+  writeJournal(jobs: StoredJobOps[], now: string): Promise<JournalWriteResult>;
+  /**
+   * Stops the thread; resolves once its connection is closed, so that the engine's connection, closed next, is the
+   * last one and SQLite checkpoints and deletes the WAL (a clear copy of a value made secret must not stay there).
+   */
+  stop(): Promise<void>;
+  /** Ends the thread at once, as a crash would (for tests of the fallback). */
+  terminate(): Promise<void>;
 }
 
+/** A storage error reported by the store thread, with SQLite's code. */
+export class StoreThreadError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.name = "StoreThreadError";
+    this.code = code;
+  }
+}
+
+type ThreadMessage =
+  | { type: "journaled"; id: number; result: JournalWriteResult }
+  | { type: "journal-error"; id: number; message: string; code?: string }
+  | { type: "ready" }
+  | { type: "checkpointed" }
+  | { type: "error"; message?: string };
+
 /**
- * Moves WAL checkpoints off the engine's event loop. By default SQLite checkpoints inside the commit that crosses
- * 1,000 WAL pages: that commit copies ~4 MB back into the database file and fsyncs it, on the main thread, while
- * every request waits. Here the engine's connection never checkpoints (`wal_autocheckpoint = 0`) and a worker
+ * Starts the store thread (`checkpoint-worker.ts`), which takes the journal's write transactions and the WAL
+ * checkpoints off the engine's event loop.
+ *
+ * The journal: a run's history is written by group commit (`event-writer.ts`), a transaction of ~2 ms every
+ * 25 ms under load, during which no request is served on the event loop. On the thread, those transactions run on
+ * the other core, and the engine's connection is left with reads and the rare writes of presets, variables and
+ * settings (SQLite lets one connection write at a time; each side waits for the other with the busy timeout, and
+ * the engine's transactions begin IMMEDIATE so that they never fail on a stale snapshot).
+ *
+ * Checkpoints: by default SQLite checkpoints inside the commit that crosses 1,000 WAL pages: that commit copies
+ * ~4 MB back into the database file and fsyncs it, on the main thread, while every request waits. Here the engine's connection never checkpoints (`wal_autocheckpoint = 0`) and a worker
  * thread with its own connection runs PASSIVE checkpoints (they never block writers or readers).
  *
  * SQLite can only restart the WAL from its beginning (instead of appending to it) when a checkpoint has copied
@@ -47,7 +92,11 @@ export interface BackgroundCheckpoints {
  * overtaken by the next commit, and the WAL grows without bound. So a checkpoint starts right after a reported
  * commit (at most one per `everyMs`), and the journal waits for it ({@link BackgroundCheckpoints.settled})
  * before its next transaction: the WAL stays at about `everyMs` of writes. If the thread fails,
- * checkpoint-on-commit is switched back on, so the WAL can never grow without bound.
+ * checkpoint-on-commit is switched back on, so the WAL can never grow without bound. The thread checkpoints after
+ * its own journal commits the same way, before it takes the next one.
+ *
+ * If the thread fails, pending journal writes are rejected (the journal retries them) and the journal writes
+ * on the engine's connection from then on.
  *
  * @returns undefined (SQLite's checkpoint-on-commit stays) when the worker's compiled file is not there: the
  * TypeScript sources run under a test runner.
@@ -65,6 +114,7 @@ export function startBackgroundCheckpoints(
   const worker = new Worker(script, {
     workerData: {
       path,
+      everyMs,
       intervalMs: options.fallbackIntervalMs ?? 1_000,
       busyTimeoutMs: options.busyTimeoutMs,
     },
@@ -73,6 +123,11 @@ export function startBackgroundCheckpoints(
   let count = 0;
   let stopping = false;
   let fellBack = false;
+  let ready = false;
+  let announceReady!: (journalling: boolean) => void;
+  const readyPromise = new Promise<boolean>((resolve) => {
+    announceReady = resolve;
+  });
   let lastStart = Number.NEGATIVE_INFINITY;
   /** The checkpoint asked for and not answered yet. */
   let running: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -81,7 +136,22 @@ export function startBackgroundCheckpoints(
     running = undefined;
     r?.resolve();
   };
+  let nextId = 0;
+  const journalWrites = new Map<
+    number,
+    { resolve: (r: JournalWriteResult) => void; reject: (e: Error) => void }
+  >();
+  const failJournalWrites = (reason: string) => {
+    for (const pending of journalWrites.values()) pending.reject(new StoreThreadError(reason));
+    journalWrites.clear();
+    worker.unref();
+  };
+  /**
+   * The thread stopped working: new journal writes go to the engine's connection (a write in flight on a thread
+   * that still runs finishes there first: the journal never has two in flight).
+   */
   const fallback = (reason: string) => {
+    announceReady(false);
     finishRunning();
     if (fellBack || stopping) return;
     fellBack = true;
@@ -92,21 +162,54 @@ export function startBackgroundCheckpoints(
     }
     options.onFallback?.(reason);
   };
-  worker.on("message", (message: { type: string; message?: string }) => {
-    if (message.type === "checkpointed") {
+  worker.on("message", (message: ThreadMessage) => {
+    if (message.type === "journaled" || message.type === "journal-error") {
+      const pending = journalWrites.get(message.id);
+      journalWrites.delete(message.id);
+      if (journalWrites.size === 0) worker.unref();
+      if (message.type === "journaled") pending?.resolve(message.result);
+      else pending?.reject(new StoreThreadError(message.message, message.code));
+    } else if (message.type === "ready") {
+      ready = !fellBack && !stopping;
+      announceReady(ready);
+    } else if (message.type === "checkpointed") {
       count++;
       finishRunning();
     } else if (message.type === "error") {
       fallback(`checkpoint failed: ${message.message ?? "unknown error"}`);
     }
   });
-  worker.on("error", (err) => fallback(`checkpoint thread failed: ${err.message}`));
+  // The thread is gone: a write it held may or may not have committed; the journal retries it here.
+  worker.on("error", (err) => {
+    fallback(`store thread failed: ${err.message}`);
+    failJournalWrites(`store thread failed: ${err.message}`);
+  });
+  let exited!: () => void;
+  const exit = new Promise<void>((resolve) => {
+    exited = resolve;
+  });
   worker.on("exit", (code) => {
-    if (!stopping) fallback(`checkpoint thread exited (${code})`);
+    exited();
+    if (!stopping) fallback(`store thread exited (${code})`);
+    failJournalWrites(`store thread exited (${code})`);
   });
   return {
     get count() {
       return count;
+    },
+    ready: readyPromise,
+    get journalling() {
+      return ready && !fellBack && !stopping;
+    },
+    writeJournal(jobs, now) {
+      if (fellBack || stopping) return Promise.reject(new StoreThreadError("the store thread has stopped"));
+      const id = ++nextId;
+      // The thread keeps the process alive while it holds a write (a CLI run closing its store waits for it).
+      if (journalWrites.size === 0) worker.ref();
+      return new Promise<JournalWriteResult>((resolve, reject) => {
+        journalWrites.set(id, { resolve, reject });
+        worker.postMessage({ type: "journal", id, jobs, now });
+      });
     },
     committed() {
       if (stopping || fellBack || running !== undefined) return;
@@ -132,10 +235,16 @@ export function startBackgroundCheckpoints(
       });
     },
     stop() {
-      if (stopping) return;
+      if (stopping) return exit;
       stopping = true;
       finishRunning();
+      announceReady(false);
+      failJournalWrites("the store thread has stopped");
       worker.postMessage({ type: "stop" });
+      return exit;
+    },
+    async terminate() {
+      await worker.terminate();
     },
   };
 }

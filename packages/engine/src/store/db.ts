@@ -68,7 +68,7 @@ export async function openSqlite(
   const db = new Kysely<EngineDatabase>({
     dialect: new SqliteDialect({
       database: withStatementCache(database, {
-        beforeClose: () => checkpoints?.stop(),
+        beforeClose: () => void checkpoints?.stop(),
         ...(checkpoints && { afterCommit: () => checkpoints.committed() }),
       }),
     }),
@@ -149,6 +149,10 @@ function withStatementCache(
     },
     prepare: (sql: string) => {
       if (commit !== undefined && sql === "commit") return commit;
+      // Kysely begins DEFERRED; the store thread writes too, and a deferred transaction that read before its
+      // first write fails at once (SQLITE_BUSY_SNAPSHOT) when the thread committed meanwhile. IMMEDIATE takes
+      // the write lock first and waits for it with the busy timeout instead.
+      if (sql === "begin") sql = "begin immediate";
       let statement = cache.get(sql);
       if (statement === undefined) {
         statement = database.prepare(sql);

@@ -6,6 +6,7 @@ import type { NewExecution, StatusChange } from "./execution-types.js";
 import { newExecutionRow, pendingStatus } from "./executions.js";
 import { applyStatus, countEvents, type JournalBatch, mergeBatches, opsFor } from "./journal-batch.js";
 import { writeJournalBatch } from "./journal-sql.js";
+import type { JournalWriteResult } from "./journal-statements.js";
 import type { EngineDatabase } from "./schema.js";
 
 /** Options of {@link EventWriter}. */
@@ -32,6 +33,11 @@ export interface EventWriterOptions {
    * checkpoint, so that the next commit can restart the WAL; see `checkpointer.ts`).
    */
   beforeWrite?: () => Promise<void> | undefined;
+  /**
+   * Writes one batch in one transaction (default: {@link writeJournalBatch} on the writer's database; with SQLite,
+   * the store thread's connection: see `checkpointer.ts`).
+   */
+  write?: (batch: JournalBatch, now: () => string) => Promise<JournalWriteResult>;
 }
 
 /** Called after each commit with the job's newly stored events and their `seq`. */
@@ -61,7 +67,6 @@ const LAST_RETRY_MS = 5_000;
  * await writer.close(); // on shutdown: writes what is left
  */
 export class EventWriter {
-  readonly #db: Kysely<EngineDatabase>;
   readonly #intervalMs: number;
   readonly #maxBuffered: number;
   readonly #retryForMs: number;
@@ -70,6 +75,8 @@ export class EventWriter {
   readonly #warn: StoreWarn;
   readonly #now: () => Date;
   readonly #beforeWrite: (() => Promise<void> | undefined) | undefined;
+  readonly #writeBatch: (batch: JournalBatch, now: () => string) => Promise<JournalWriteResult>;
+  readonly #nowText = () => this.#now().toISOString();
   readonly #listeners = new Set<StoredEventsListener>();
   #buffer: JournalBatch = new Map();
   #buffered = 0;
@@ -84,7 +91,6 @@ export class EventWriter {
   readonly #stats = { transactions: 0, events: 0, dropped: 0 };
 
   constructor(db: Kysely<EngineDatabase>, options: EventWriterOptions = {}) {
-    this.#db = db;
     this.#intervalMs = Math.max(0, options.intervalMs ?? 25);
     this.#maxBuffered = Math.max(1, options.maxBuffered ?? 500);
     this.#retryForMs = Math.max(0, options.retryForMs ?? 300_000);
@@ -93,6 +99,7 @@ export class EventWriter {
     this.#warn = options.onWarn ?? (() => {});
     this.#now = options.now ?? (() => new Date());
     this.#beforeWrite = options.beforeWrite;
+    this.#writeBatch = options.write ?? ((batch, now) => writeJournalBatch(db, batch, now));
   }
 
   /** Counters since construction (for metrics): committed write transactions, events stored, events dropped. */
@@ -221,9 +228,9 @@ export class EventWriter {
     failedBefore: { since: number; delayMs: number } | undefined,
   ): Promise<void> {
     if (batch.size === 0) return;
-    let result: Awaited<ReturnType<typeof writeJournalBatch>>;
+    let result: JournalWriteResult;
     try {
-      result = await writeJournalBatch(this.#db, batch, () => this.#now().toISOString());
+      result = await this.#writeBatch(batch, this.#nowText);
     } catch (err) {
       this.#retryLater(batch, failedBefore, err);
       throw err;

@@ -12,6 +12,8 @@ import { type StoreOptions, storeContext } from "./common.js";
 import { checkpointsOf, migrateToLatest, openSqlite } from "./db.js";
 import { EventWriter, type EventWriterOptions } from "./event-writer.js";
 import { ExecutionStore } from "./executions.js";
+import { storedOpsOf } from "./journal-batch.js";
+import { writeJournalBatch } from "./journal-sql.js";
 import { isPostgresUrl, openPostgres } from "./postgres.js";
 import { PresetStore } from "./presets.js";
 import type { EngineDatabase } from "./schema.js";
@@ -122,7 +124,15 @@ export async function createEngineStore(
     const events = new EventWriter(db, {
       ...options.events,
       onWarn: ctx.warn,
-      ...(checkpoints && { beforeWrite: () => checkpoints.settled() }),
+      ...(checkpoints && {
+        // The journal's transactions run on the store thread (checkpointer.ts) while it works, else here.
+        write: (batch, now) =>
+          checkpoints.journalling
+            ? checkpoints.writeJournal(storedOpsOf(batch), now())
+            : writeJournalBatch(db, batch, now),
+        // Only a write on this connection has to wait for a checkpoint the thread is running.
+        beforeWrite: () => (checkpoints.journalling ? undefined : checkpoints.settled()),
+      }),
     });
     let closing: Promise<void> | undefined;
     return {
@@ -134,7 +144,11 @@ export async function createEngineStore(
       audit: new AuditStore(db),
       events,
       close() {
-        closing ??= events.close().finally(() => db.destroy());
+        // The journal's last writes, then the store thread, then the engine's connection (see checkpointer.ts).
+        closing ??= events
+          .close()
+          .finally(() => checkpoints?.stop())
+          .finally(() => db.destroy());
         return closing;
       },
     };

@@ -1,4 +1,5 @@
 import type { JobEvent, JobStatus } from "@flowork/protocol";
+import { storedEventText } from "./execution-events.js";
 import type { ExecutionsTable } from "./schema.js";
 
 /** A status change waiting in the journal: the new status and the fields to set (omitted ones are kept). */
@@ -79,4 +80,32 @@ export function countEvents(batch: JournalBatch): number {
   let n = 0;
   for (const ops of batch.values()) n += ops.events.length;
   return n;
+}
+
+/**
+ * One job's operations as the journal's SQL writes them: plain data (it crosses to the store thread), events
+ * already in their stored form.
+ */
+export interface StoredJobOps {
+  job_id: string;
+  create?: ExecutionsTable;
+  status?: PendingStatus;
+  /** The events, flattened as `type, stored text` pairs (see `storedEventText`). */
+  events: string[];
+  checkpoint?: string | null;
+}
+
+/** The batch as {@link StoredJobOps}, in the order jobs were first touched. */
+export function storedOpsOf(batch: JournalBatch): StoredJobOps[] {
+  const jobs: StoredJobOps[] = [];
+  for (const [jobId, ops] of batch) {
+    const events: string[] = [];
+    for (const event of ops.events) events.push(event.type, storedEventText(jobId, event));
+    const job: StoredJobOps = { job_id: jobId, events };
+    if (ops.create !== undefined) job.create = ops.create;
+    if (ops.status !== undefined) job.status = ops.status;
+    if (ops.checkpoint !== undefined) job.checkpoint = ops.checkpoint;
+    jobs.push(job);
+  }
+  return jobs;
 }
