@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -105,5 +107,38 @@ describe("the store thread", () => {
       executions: first.length + second.length,
       events: first.length + second.length,
     });
+  });
+});
+
+describe("a process that closes its store", () => {
+  it("waits for the store thread to close and exits by itself with code 0 (no unsettled await)", async () => {
+    // What `flowork run` and the benches do: open, write history, close at the top level, let the process end.
+    const built = (path: string) => JSON.stringify(new URL(`../dist/${path}`, import.meta.url).href);
+    const script = `
+      import { openEngineStore } from ${built("store/index.js")};
+      import { checkpointsOf } from ${built("store/db.js")};
+      import { logEvent } from ${built("runtime/events.js")};
+      import { newJobId } from ${built("runtime/run.js")};
+      const store = await openEngineStore({ dataDir: process.argv[1], env: {} });
+      if (!(await checkpointsOf(store.db).ready)) process.exit(3);
+      for (let i = 0; i < 500; i++) {
+        const id = newJobId();
+        store.events.create({ job_id: id, preset_name: null, mode: "EXECUTE", started_by: null, workflow_data: { nodes: [], connections: [] } });
+        store.events.append(id, logEvent(id, "INFO", "test", "hello"));
+      }
+      await store.close();
+    `;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script, dir], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect({ code, stderr: stderr.includes("Error") ? stderr : "" }).toEqual({ code: 0, stderr: "" });
+    // The last connection to close checkpointed and deleted the WAL (before this test opens one of its own).
+    expect(existsSync(join(dir, "engine.db-wal"))).toBe(false);
+    expect(countRows(join(dir, "engine.db"))).toEqual({ executions: 500, events: 500 });
   });
 });

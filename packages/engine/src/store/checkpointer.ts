@@ -112,6 +112,8 @@ export function startBackgroundCheckpoints(
   const everyMs = options.everyMs ?? 100;
   const maxWaitMs = options.maxWaitMs ?? 250;
   const worker = new Worker(script, {
+    // The process's own flags are not the thread's (`--input-type` of `node -e` would stop it from starting).
+    execArgv: [],
     workerData: {
       path,
       everyMs,
@@ -166,7 +168,7 @@ export function startBackgroundCheckpoints(
     if (message.type === "journaled" || message.type === "journal-error") {
       const pending = journalWrites.get(message.id);
       journalWrites.delete(message.id);
-      if (journalWrites.size === 0) worker.unref();
+      if (journalWrites.size === 0 && !stopping) worker.unref();
       if (message.type === "journaled") pending?.resolve(message.result);
       else pending?.reject(new StoreThreadError(message.message, message.code));
     } else if (message.type === "ready") {
@@ -240,6 +242,8 @@ export function startBackgroundCheckpoints(
       finishRunning();
       announceReady(false);
       failJournalWrites("the store thread has stopped");
+      // Whoever awaits the stop is kept alive until the thread's connection is closed.
+      worker.ref();
       worker.postMessage({ type: "stop" });
       return exit;
     },
