@@ -143,10 +143,19 @@ export function startBackgroundCheckpoints(
     number,
     { resolve: (r: JournalWriteResult) => void; reject: (e: Error) => void }
   >();
+  /**
+   * The thread keeps the process alive while it holds a journal write (a CLI run closing its store waits for it) and
+   * while it is stopping (whoever awaits the stop is kept alive until the thread's connection is closed); otherwise
+   * it lets the process end.
+   */
+  const holdProcess = () => {
+    if (stopping || journalWrites.size > 0) worker.ref();
+    else worker.unref();
+  };
   const failJournalWrites = (reason: string) => {
     for (const pending of journalWrites.values()) pending.reject(new StoreThreadError(reason));
     journalWrites.clear();
-    worker.unref();
+    holdProcess();
   };
   /**
    * The thread stopped working: new journal writes go to the engine's connection (a write in flight on a thread
@@ -168,7 +177,7 @@ export function startBackgroundCheckpoints(
     if (message.type === "journaled" || message.type === "journal-error") {
       const pending = journalWrites.get(message.id);
       journalWrites.delete(message.id);
-      if (journalWrites.size === 0 && !stopping) worker.unref();
+      holdProcess();
       if (message.type === "journaled") pending?.resolve(message.result);
       else pending?.reject(new StoreThreadError(message.message, message.code));
     } else if (message.type === "ready") {
@@ -206,10 +215,9 @@ export function startBackgroundCheckpoints(
     writeJournal(jobs, now) {
       if (fellBack || stopping) return Promise.reject(new StoreThreadError("the store thread has stopped"));
       const id = ++nextId;
-      // The thread keeps the process alive while it holds a write (a CLI run closing its store waits for it).
-      if (journalWrites.size === 0) worker.ref();
       return new Promise<JournalWriteResult>((resolve, reject) => {
         journalWrites.set(id, { resolve, reject });
+        holdProcess();
         worker.postMessage({ type: "journal", id, jobs, now });
       });
     },
@@ -242,8 +250,6 @@ export function startBackgroundCheckpoints(
       finishRunning();
       announceReady(false);
       failJournalWrites("the store thread has stopped");
-      // Whoever awaits the stop is kept alive until the thread's connection is closed.
-      worker.ref();
       worker.postMessage({ type: "stop" });
       return exit;
     },
